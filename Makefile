@@ -1,0 +1,35 @@
+# Every target bootstraps .venv itself: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# One BLAS thread per process: tests run two pytest workers on two cores.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export MPLBACKEND := Agg
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m reference.demo --out build/demo
+
+test: $(STAMP)
+	$(PY) -m ruff check reference autograder tests benchmarks
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(PY) -m ruff check reference autograder tests benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_mlp.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

@@ -1,0 +1,125 @@
+"""Grading many submissions: each in its own sandboxed worker, in parallel.
+
+A submission's result is plain data in the shape ``--json`` writes::
+
+    {"submission": str, "lab": str, "score": float, "max_score": float,
+     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str]}],
+     "errors": [str], "flags": [str]}
+
+Nothing a submission does changes another's result: a notebook that cannot
+be read, a cell that raises or hangs, a worker that dies, each is recorded in
+that submission's ``errors``/``flags`` and costs only its own points.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.notebook import NotebookError, cells_to_run, read_notebook
+from autograder.registry import Question, load_lab
+from autograder.runner import QuestionResult, run_question
+from autograder.sandbox import Limits, WorkerStudent
+
+LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    path: Path
+
+
+def lab_of(path: Path) -> str | None:
+    """``lab03`` from a notebook named ``lab03_activations.ipynb`` or kept in ``lab03_*/``."""
+    for part in (path.stem, path.parent.name):
+        match = LAB_PATTERN.match(part)
+        if match:
+            return match.group(1)
+    return None
+
+
+def find_submissions(paths: Iterable[Path]) -> list[Submission]:
+    """Notebooks under ``paths``, named by student.
+
+    nbgrader's ``submitted/<student>/<lab>/<notebook>.ipynb`` layout is named
+    ``<student>``; a flat folder of notebooks, by file name.
+    """
+    found: list[Submission] = []
+    for root in paths:
+        notebooks = [root] if root.is_file() else sorted(
+            p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        for notebook in notebooks:
+            nbgrader_layout = lab_of(notebook.parent) is not None and notebook.parent != root
+            name = notebook.parent.parent.name if nbgrader_layout else notebook.stem
+            found.append(Submission(name, notebook))
+    seen: dict[str, int] = {}
+    unique = []
+    for s in found:
+        seen[s.name] = seen.get(s.name, 0) + 1
+        unique.append(s if seen[s.name] == 1 else Submission(f"{s.name}#{seen[s.name]}", s.path))
+    return unique
+
+
+def _question_entry(result: QuestionResult) -> dict:
+    return {"id": result.id, "score": result.score, "max_score": result.max_score,
+            "feedback": result.feedback}
+
+
+def _ungraded(questions: list[Question], reason: str) -> list[dict]:
+    return [{"id": q.id, "score": 0.0, "max_score": q.max_score,
+             "feedback": [f"not graded: {reason}"]} for q in questions]
+
+
+def grade_submission(submission: Submission, lab: str | None = None,
+                     limits: Limits | None = None, hidden: bool = True) -> dict:
+    """Grade one notebook; never raises for anything the notebook contains."""
+    lab = lab or lab_of(submission.path)
+    record = {"submission": submission.name, "lab": lab or "", "score": 0.0, "max_score": 0.0,
+              "questions": [], "errors": [], "flags": []}
+    if lab is None:
+        record["errors"].append(f"cannot tell which lab {submission.path.name} is: name it "
+                                "labNN_... or pass --lab")
+        return record
+    questions = load_lab(lab)
+    record["max_score"] = sum(q.max_score for q in questions)
+    try:
+        cells = cells_to_run(read_notebook(submission.path))
+    except NotebookError as exc:
+        record["errors"].append(str(exc))
+        record["questions"] = _ungraded(questions, str(exc))
+        return record
+    with WorkerStudent(cells, limits) as student:
+        for error in student.cell_errors:
+            record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
+            if error["type"] in ("Timeout", "WorkerDied"):
+                record["flags"].append(f"cell {error['cell']} {error['message']}")
+        results = [run_question(q, student, hidden=hidden) for q in questions]
+    record["questions"] = [_question_entry(r) for r in results]
+    record["score"] = sum(r.score for r in results)
+    record["max_score"] = sum(r.max_score for r in results)
+    return record
+
+
+def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,
+              limits: Limits | None = None,
+              on_done: Callable[[dict], None] | None = None) -> list[dict]:
+    """Grade every submission with ``jobs`` workers at once; results in input order."""
+
+    def one(submission: Submission) -> dict:
+        try:
+            record = grade_submission(submission, lab, limits)
+        except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
+            record = {"submission": submission.name, "lab": lab or "", "score": 0.0,
+                      "max_score": 0.0, "questions": [], "flags": [],
+                      "errors": [f"the grader failed on this submission: "
+                                 f"{type(exc).__name__}: {exc}"]}
+        if on_done:
+            on_done(record)
+        return record
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, submissions))

@@ -1,0 +1,72 @@
+"""``python -m autograder``: grade a class, or check one notebook.
+
+    python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
+                                       [--csv FILE] [--feedback DIR]
+    python -m autograder check NOTEBOOK
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.report import summary_table, write_csv, write_feedback, write_json
+
+
+def _grade(args: argparse.Namespace) -> int:
+    submissions = find_submissions(args.paths)
+    if not submissions:
+        print("no notebooks found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
+        return 2
+    with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
+        records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update())
+    if args.json:
+        write_json(args.json, records)
+    if args.csv:
+        write_csv(args.csv, records)
+    if args.feedback:
+        write_feedback(args.feedback, records)
+    print(summary_table(records))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    record = grade_submission(Submission(args.notebook.stem, args.notebook), args.lab,
+                              hidden=False)
+    for error in record["errors"]:
+        print(f"problem: {error}")
+    for q in record["questions"]:
+        mark = "PASS" if q["score"] == q["max_score"] else "FAIL"
+        print(f"[{mark}] {q['id']:<32} {q['score']:g} / {q['max_score']:g}")
+        for note in q["feedback"]:
+            print("\n".join("       " + line for line in note.splitlines()))
+    print(f"visible checks: {record['score']:g} / {record['max_score']:g} points; "
+          "hidden checks with other inputs run when the notebook is graded.")
+    passed = not record["errors"] and record["score"] == record["max_score"]
+    return 0 if passed and record["questions"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade submissions with every check")
+    grade.add_argument("paths", nargs="+", type=Path, help="a notebook or a folder of them")
+    grade.add_argument("--lab", help="labNN, when it cannot be told from the file names")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="notebooks graded at once (default: one per core)")
+    grade.add_argument("--json", type=Path, help="write all results to this JSON file")
+    grade.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
+    grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")
+    grade.set_defaults(run=_grade)
+    check = commands.add_parser("check", help="run the visible checks on your notebook")
+    check.add_argument("notebook", type=Path)
+    check.add_argument("--lab", help="labNN, when it cannot be told from the file name")
+    check.set_defaults(run=_check)
+    args = parser.parse_args(argv)
+    return args.run(args)

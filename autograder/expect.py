@@ -1,0 +1,138 @@
+"""Assertions for checks, with feedback that teaches.
+
+Each helper raises :class:`CheckFailed` with a message that says what was
+expected, what came back and, where the answer matches a known wrong variant,
+which mistake it looks like. Checks pass known wrong variants as ``mistakes``:
+a mapping from a sentence naming the mistake to the value that mistake
+produces on the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from reference.gradcheck import relative_error
+
+# Constant factors a result is commonly off by, and what each usually means.
+SCALE_HINTS = {
+    -1.0: "it has the opposite sign: is a minus sign missing or doubled?",
+    2.0: "it is twice the expected value",
+    0.5: "it is half the expected value",
+}
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the message is shown to the student as feedback."""
+
+
+def _show(a: np.ndarray, limit: int = 6) -> str:
+    flat = np.asarray(a, dtype=np.float64).reshape(-1)
+    text = np.array2string(flat[:limit], precision=5, separator=", ", suppress_small=True)
+    return text if flat.size <= limit else text[:-1] + ", ...]"
+
+
+def _as_array(got: Any, what: str, expected: np.ndarray) -> np.ndarray:
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.ndarray,
+                                                                 np.generic)):
+        raise CheckFailed(f"{what}: expected a numpy array of shape {expected.shape}, "
+                          f"got a {type(got).__name__}.")
+    return np.asarray(got)
+
+
+def _scale_between(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """c if got == c * expected for one constant c (least squares), else None."""
+    e, g = expected.reshape(-1).astype(np.float64), got.reshape(-1).astype(np.float64)
+    denominator = float(e @ e)
+    if denominator == 0.0:
+        return None
+    c = float(e @ g) / denominator
+    return c if np.allclose(g, c * e, rtol=1e-5, atol=1e-10) else None
+
+
+def _prepare(got: Any, expected: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Both as float64 arrays, after the checks every comparison shares: type, shape, finiteness."""
+    got = _as_array(got, what, expected)
+    if got.shape != expected.shape:
+        hint = " (the transpose?)" if got.shape == expected.shape[::-1] else ""
+        raise CheckFailed(f"{what}: expected shape {expected.shape}, got shape {got.shape}{hint}.")
+    if got.dtype.kind not in "biuf":
+        raise CheckFailed(f"{what}: expected real numbers, got dtype {got.dtype}.")
+    g, e = got.astype(np.float64), expected.astype(np.float64)
+    if np.isfinite(e).all() and not np.isfinite(g).all():
+        raise CheckFailed(f"{what}: contains nan or inf where the expected values are finite "
+                          f"(got {_show(g)}): does an exp overflow? Use a numerically stable form.")
+    return g, e
+
+
+def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
+             mistakes: Mapping[str, Any] | None, batch_size: int | None) -> str:
+    """Why ``g`` is not ``e``: a named mistake, a telling constant factor, or the numbers."""
+    for mistake, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == g.shape and np.allclose(g, wrong, rtol=rtol, atol=atol):
+            return f"{what}: {mistake}"
+    hints = dict(SCALE_HINTS)
+    if batch_size and batch_size > 1:
+        hints[float(batch_size)] = ("it is N times the expected value: is the average over "
+                                    "the batch (the 1/m) missing?")
+        hints[1.0 / batch_size] = ("it is 1/N of the expected value: did you average over "
+                                   "the batch twice?")
+    scale = _scale_between(g, e)
+    for factor, meaning in hints.items():
+        if scale is not None and np.isclose(scale, factor, rtol=1e-4):
+            return f"{what}: {meaning} Expected {_show(e)}, got {_show(g)}."
+    worst = int(np.argmax(np.abs(g - e)))
+    return (f"{what}: expected {_show(e)}, got {_show(g)} "
+            f"(largest difference {abs(g.flat[worst] - e.flat[worst]):.3g} "
+            f"at flat index {worst}).")
+
+
+def expect_close(got: Any, expected: Any, what: str, *, rtol: float = 1e-6,
+                 atol: float = 1e-8, mistakes: Mapping[str, Any] | None = None,
+                 batch_size: int | None = None) -> None:
+    """``got`` equals ``expected`` elementwise within ``rtol``/``atol``, shape included.
+
+    ``batch_size``, when given, lets the message recognise a result that is
+    N or 1/N times the expected one (a missing or doubled average over the batch).
+    """
+    g, e = _prepare(got, np.asarray(expected), what)
+    if not np.allclose(g, e, rtol=rtol, atol=atol):
+        raise CheckFailed(_explain(g, e, what, rtol, atol, mistakes, batch_size))
+
+
+def expect_gradient(got: Any, numerical: np.ndarray, what: str, *, tol: float = 1e-6,
+                    mistakes: Mapping[str, Any] | None = None,
+                    batch_size: int | None = None) -> None:
+    """An analytic gradient agrees with central differences: relative error below ``tol``."""
+    g, e = _prepare(got, np.asarray(numerical), what)
+    error = relative_error(g, e)
+    if error >= tol:
+        raise CheckFailed(_explain(g, e, what, tol, 1e-7, mistakes, batch_size)
+                          + f" The relative error against central differences is {error:.2g}.")
+
+
+def expect_dtype(got: Any, dtype: np.dtype | type, what: str) -> None:
+    """``got`` is an array (or numpy scalar) of exactly ``dtype``."""
+    actual = getattr(got, "dtype", type(got).__name__)
+    if actual != np.dtype(dtype):
+        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got {actual}: "
+                          "avoid mixing in float64 constants or arrays (np.float64(...), "
+                          "np.array([...]) without dtype).")
+
+
+def expect_unchanged(before: np.ndarray, after: Any, what: str) -> None:
+    """An input array came back from the call unchanged (the function did not mutate it)."""
+    if not (isinstance(after, np.ndarray) and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=True)):
+        raise CheckFailed(f"{what}: your function modified its input array in place "
+                          "(e.g. `x[x < 0] = 0` or `x *= ...`); work on a copy or build a "
+                          "new array.")
+
+
+def expect(condition: bool, message: str) -> None:
+    """A plain assertion with a teaching message."""
+    if not condition:
+        raise CheckFailed(message)

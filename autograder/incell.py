@@ -1,0 +1,51 @@
+"""``check(...)``: the call in a notebook's test cells.
+
+In a student's notebook the visible test cell runs ``check("lab03.sigmoid")``:
+the visible checks, with a table of what passed and what to fix. nbgrader's
+source notebook adds, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN
+TESTS``, ``check("lab03.sigmoid", hidden=True)``: every check, as grading does.
+The cell's last value is the score, which nbgrader reads as partial credit.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from autograder.registry import get_question
+from autograder.runner import QuestionResult, run_question
+from autograder.student import LocalStudent
+
+
+class Score(float):
+    """The points earned: a float, so that nbgrader reads the cell's output as partial credit."""
+
+
+def _notebook_namespace() -> dict:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        return shell.user_ns
+    return inspect.stack()[2].frame.f_globals
+
+
+def format_result(result: QuestionResult, hidden: bool) -> str:
+    """The table a student reads under a test cell."""
+    kind = "all checks" if hidden else "visible checks"
+    lines = [f"{result.id}: {result.score:g} / {result.max_score:g} points ({kind})"]
+    for c in result.checks:
+        mark = "PASS" if c.earned == c.points else "FAIL"
+        lines.append(f"  [{mark}] {c.description} ({c.earned:g}/{c.points:g})")
+        if c.feedback:
+            lines.extend("         " + line for line in c.feedback.splitlines())
+    if not hidden:
+        lines.append("  Hidden checks with other inputs run when your notebook is graded.")
+    return "\n".join(lines)
+
+
+def check(question_id: str, hidden: bool = False) -> Score:
+    """Run a question's checks on the functions this notebook defines; return the points."""
+    result = run_question(get_question(question_id), LocalStudent(_notebook_namespace()),
+                          hidden=hidden)
+    print(format_result(result, hidden))
+    return Score(result.score)

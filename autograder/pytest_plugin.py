@@ -1,0 +1,78 @@
+"""Run a lab's checks under pytest itself, against one notebook.
+
+    python -m pytest -p autograder.pytest_plugin autograder/labs/lab03.py \\
+        --notebook path/to/lab03_activations.ipynb [--visible-only]
+
+The checks in ``autograder/labs/`` are plain pytest test functions; this plugin
+supplies their fixtures (``student``: the notebook's code in a sandboxed
+worker; ``oracle``; ``rng``, seeded exactly as the batch grader seeds it) and
+adds up the points of the checks that pass. The batch grader runs the same
+functions through :mod:`autograder.runner`, without pytest's per-run start-up
+cost; a test shows that both give the same score.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.notebook import cells_to_run, read_notebook
+from autograder.oracle import ReferenceOracle
+from autograder.registry import QUESTIONS, Check
+from autograder.runner import check_rng
+from autograder.sandbox import WorkerStudent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("nnlabs", "nnlabs autograder")
+    group.addoption("--notebook", type=Path, help="the notebook whose code the checks grade")
+    group.addoption("--visible-only", action="store_true", help="skip the hidden checks")
+
+
+def _check_of(function: object) -> Check | None:
+    for question in QUESTIONS.values():
+        for check in question.checks:
+            if check.function is function:
+                return check
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--visible-only"):
+        kept = [i for i in items if not getattr(_check_of(i.function), "hidden", False)]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def student(request: pytest.FixtureRequest):
+    path = request.config.getoption("--notebook")
+    if path is None:
+        raise pytest.UsageError("--notebook PATH is required to grade a notebook")
+    with WorkerStudent(cells_to_run(read_notebook(path))) as worker_student:
+        yield worker_student
+
+
+@pytest.fixture
+def oracle(request: pytest.FixtureRequest) -> ReferenceOracle:
+    return ReferenceOracle(getattr(request.module, "ORACLE_MODULES", ()))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest):
+    return check_rng(_check_of(request.function))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    by_name = {(q.lab, c.name): c for q in QUESTIONS.values() for c in q.checks}
+    earned = possible = 0.0
+    for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed"):
+        if report.when != "call":
+            continue
+        path, _, name = report.nodeid.partition("::")
+        check = by_name.get((Path(path).stem, name))
+        if check is not None:
+            possible += check.points
+            earned += check.points if report.passed else 0.0
+    terminalreporter.write_line(f"nnlabs score: {earned:g} / {possible:g} points")

@@ -1,0 +1,116 @@
+"""Questions and their checks: the one place a lab's grading is written.
+
+A lab module (``autograder/labs/lab03.py``) declares its questions::
+
+    relu = Question("lab03.relu_backward", functions=("relu_backward",))
+
+    @relu.check(points=1)
+    def test_matches_reference_on_random_inputs(student, oracle, rng): ...
+
+    @relu.check(points=2, hidden=True)
+    def test_...(student, oracle, rng): ...
+
+A check is a plain pytest-style function: it asserts (through the helpers in
+:mod:`autograder.expect`) and receives its fixtures by argument name:
+
+``student``  the student's code (:mod:`autograder.student`), called like a module;
+``oracle``   the reference functions, or in a student release the values
+             recorded from them (:mod:`autograder.oracle`);
+``rng``      a ``numpy.random.Generator`` seeded from the check's name and from
+             whether it is visible or hidden, so hidden inputs differ from the
+             visible ones and are drawn at grading time.
+
+A question's points are the sum of its checks' points: partial credit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+LAB_MODULES = ("lab03",)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded fact about a question, worth ``points``."""
+
+    question_id: str
+    function: Callable[..., None]
+    points: float
+    hidden: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    @property
+    def description(self) -> str:
+        """The test name as a sentence: ``test_keeps_float32`` -> ``keeps float32``."""
+        return self.name.removeprefix("test_").replace("_", " ")
+
+
+@dataclass
+class Question:
+    """A graded question: an id like ``lab03.relu_backward`` and its checks.
+
+    ``functions`` names what the student must define; a missing name fails the
+    question's checks with a message saying so, not with a crash.
+    """
+
+    id: str
+    functions: tuple[str, ...]
+    checks: list[Check] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.id in QUESTIONS:
+            raise ValueError(f"question {self.id} is declared twice")
+        QUESTIONS[self.id] = self
+
+    @property
+    def lab(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def visible_checks(self) -> list[Check]:
+        return [c for c in self.checks if not c.hidden]
+
+    def check(self, points: float, hidden: bool = False) -> Callable:
+        """Decorator that adds a check worth ``points`` to this question."""
+
+        def register(function: Callable[..., None]) -> Callable[..., None]:
+            # pytest collects a lab module's functions by name: names must be unique per lab.
+            if any(c.name == function.__name__ for q in QUESTIONS.values() if q.lab == self.lab
+                   for c in q.checks):
+                raise ValueError(f"{self.lab} has two checks named {function.__name__}")
+            self.checks.append(Check(self.id, function, float(points), hidden))
+            return function
+
+        return register
+
+
+QUESTIONS: dict[str, Question] = {}
+
+
+def load_lab(lab: str) -> list[Question]:
+    """Import ``autograder.labs.<lab>`` and return its questions in declaration order."""
+    importlib.import_module(f"autograder.labs.{lab}")
+    return [q for q in QUESTIONS.values() if q.lab == lab]
+
+
+def get_question(question_id: str) -> Question:
+    """The question with this id, importing its lab module on first use."""
+    lab = question_id.split(".", 1)[0]
+    if question_id not in QUESTIONS:
+        if lab not in LAB_MODULES:
+            raise KeyError(f"no lab {lab!r}; labs are {', '.join(LAB_MODULES)}")
+        load_lab(lab)
+    try:
+        return QUESTIONS[question_id]
+    except KeyError:
+        known = ", ".join(q.id for q in QUESTIONS.values() if q.lab == lab)
+        raise KeyError(f"no question {question_id!r}; {lab} has {known}") from None

@@ -1,0 +1,111 @@
+"""Run a question's checks against a student's code and score them.
+
+Fixtures are injected by argument name, as pytest does: ``student``, ``oracle``
+and ``rng`` (see :mod:`autograder.registry`). Visible checks draw their inputs
+from a fixed seed, so a student sees the same example each run; hidden checks
+draw from the grading seed, so their inputs are unknown until grading time.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograder.expect import CheckFailed
+from autograder.oracle import ReferenceOracle
+from autograder.registry import Check, Question
+from autograder.student import Student, StudentError
+
+VISIBLE_SEED = 20261123
+# Instructors set NNLABS_GRADING_SEED privately; the same seed reproduces a grade.
+DEFAULT_GRADING_SEED = 7_340_519
+
+
+def grading_seed() -> int:
+    return int(os.environ.get("NNLABS_GRADING_SEED", DEFAULT_GRADING_SEED))
+
+
+# Student failures after which the question's remaining checks are not attempted.
+FATAL_KINDS = ("Timeout", "WorkerDied")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    description: str
+    points: float
+    earned: float
+    hidden: bool
+    feedback: str = ""
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(c.earned for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def feedback(self) -> list[str]:
+        return [f"{c.description}: {c.feedback}" for c in self.checks if c.feedback]
+
+
+def check_rng(check: Check) -> np.random.Generator:
+    seed = grading_seed() if check.hidden else VISIBLE_SEED
+    return np.random.default_rng([seed, zlib.crc32(f"{check.question_id}.{check.name}".encode())])
+
+
+def _oracle_for(question: Question) -> ReferenceOracle:
+    module = inspect.getmodule(question.checks[0].function)
+    return ReferenceOracle(getattr(module, "ORACLE_MODULES", ()))
+
+
+def run_check(check: Check, student: Student, oracle: object) -> CheckResult:
+    """Run one check; any failure becomes feedback and zero points, never an exception."""
+    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check)}
+    wanted = inspect.signature(check.function).parameters
+    result = CheckResult(check.name, check.description, check.points, 0.0, check.hidden)
+    try:
+        check.function(**{name: fixtures[name] for name in wanted})
+        result.earned = check.points
+    except CheckFailed as failure:
+        result.feedback = str(failure)
+    except StudentError as error:
+        result.feedback = error.explain()
+        if error.traceback:
+            result.feedback += "\n" + error.traceback
+        if error.kind in FATAL_KINDS:
+            raise
+    except Exception as exc:  # noqa: BLE001 - a result the check could not even evaluate
+        result.feedback = f"the check could not evaluate your result ({type(exc).__name__}: {exc})."
+    return result
+
+
+def run_question(question: Question, student: Student, *, hidden: bool) -> QuestionResult:
+    """Visible checks only, or (``hidden=True``) every check, as grading does."""
+    oracle = _oracle_for(question)
+    checks = question.checks if hidden else question.visible_checks()
+    outcome = QuestionResult(question.id)
+    for i, check in enumerate(checks):
+        try:
+            outcome.checks.append(run_check(check, student, oracle))
+        except StudentError as fatal:
+            outcome.checks.append(CheckResult(check.name, check.description, check.points, 0.0,
+                                              check.hidden, fatal.explain()))
+            for rest in checks[i + 1:]:
+                outcome.checks.append(CheckResult(
+                    rest.name, rest.description, rest.points, 0.0, rest.hidden,
+                    "not run: your code stopped responding earlier in this question."))
+            break
+    return outcome

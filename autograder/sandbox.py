@@ -1,0 +1,224 @@
+"""A student's code in a separate, resource-limited worker process.
+
+The worker (:mod:`autograder.worker`) is started from a private scratch
+directory in isolated mode with limits on CPU time, address space, file size
+and core dumps, in a session of its own (so signals it sends to its process
+group cannot reach the grader), with a minimal environment and one BLAS
+thread. The grader enforces wall-clock limits itself: a worker that does not
+answer in time is killed. A worker that dies, hangs or exits fails the
+question it was in; the next call starts a fresh worker and runs the
+notebook's cells again.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder import worker as worker_module
+from autograder.notebook import Cell
+from autograder.student import Student, StudentError
+from autograder.worker import decode, encode
+
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_seconds: float = 20.0      # wall clock for one notebook cell
+    call_seconds: float = 10.0      # wall clock for one call of a student function
+    cpu_seconds: int = 300          # CPU time for a whole worker
+    memory_bytes: int = 3 * 2**30   # address space
+    file_bytes: int = 16 * 2**20    # largest file the worker may write
+
+
+class WorkerDied(Exception):
+    """The worker exited, was killed, or broke the protocol."""
+
+
+class Worker:
+    """One worker process and the pipe protocol to it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
+        script = self.scratch / "worker.py"
+        shutil.copyfile(worker_module.__file__, script)
+        site_packages = str(Path(np.__file__).resolve().parent.parent)
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        env.update(HOME=str(self.scratch), TMPDIR=str(self.scratch), PYTHONNOUSERSITE="1",
+                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(self.scratch),
+                   OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(script), site_packages],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=self.scratch, env=env, start_new_session=True, preexec_fn=self._limit,
+        )
+        self._buffer = b""
+
+    def _limit(self) -> None:
+        """Runs in the child before exec: the resource limits."""
+        resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds,) * 2)
+        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    def request(self, message: dict, seconds: float) -> dict:
+        """Send a request and wait at most ``seconds`` for the reply."""
+        try:
+            self.process.stdin.write(encode(message))
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise WorkerDied("the worker process had exited") from None
+        frame = self._read_frame(time.monotonic() + seconds)
+        try:
+            reply = decode(frame)
+        except Exception as exc:  # noqa: BLE001 - a corrupt reply is a dead worker
+            raise WorkerDied(f"the worker sent a corrupt reply ({exc})") from None
+        if not isinstance(reply, dict) or "ok" not in reply:
+            raise WorkerDied("the worker sent a reply that is not a reply")
+        return reply
+
+    def _read_frame(self, deadline: float) -> bytes:
+        fd = self.process.stdout.fileno()
+        needed = 8
+        while True:
+            if len(self._buffer) >= 8:
+                header_len = int.from_bytes(self._buffer[:4], "little")
+                payload_len = int.from_bytes(self._buffer[4:8], "little")
+                needed = 8 + header_len + payload_len
+            if len(self._buffer) >= needed and len(self._buffer) >= 8:
+                frame, self._buffer = self._buffer[:needed], self._buffer[needed:]
+                return frame
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, max(65536, needed - len(self._buffer)))
+                if not chunk:
+                    self.kill()
+                    raise WorkerDied(self._death())
+                self._buffer += chunk
+
+    def _death(self) -> str:
+        code = self.process.wait()
+        if code < 0:
+            name = signal.Signals(-code).name
+            if name == "SIGXCPU":
+                return f"it used more than {self.limits.cpu_seconds} s of CPU time"
+            return f"the worker was killed by {name} (out of memory, or a crash?)"
+        return f"the worker exited with status {code} (sys.exit or os._exit?)"
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+
+    def close(self) -> None:
+        self.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class WorkerStudent(Student):
+    """The student's notebook, executed in a worker; calls go over the pipe.
+
+    ``cell_errors`` lists what went wrong while the cells ran (each a dict with
+    the cell, the error type and message). A dead worker is replaced on the
+    next call by a fresh one that runs the cells again.
+    """
+
+    def __init__(self, cells: list[Cell], limits: Limits | None = None) -> None:
+        self.cells = cells
+        self.limits = limits or Limits()
+        self.cell_errors: list[dict] = []
+        self._worker: Worker | None = None
+
+    def __enter__(self) -> WorkerStudent:
+        self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _exec_message(self, cells: list[Cell]) -> dict:
+        return {"op": "exec", "cells": [[c.name, c.source] for c in cells],
+                "cell_timeout": self.limits.cell_seconds}
+
+    def _start(self) -> None:
+        """A fresh worker with the notebook's cells executed, one request per cell."""
+        self._respawn([])
+        errors = []
+        for index, cell in enumerate(self.cells):
+            try:
+                reply = self._worker.request(self._exec_message([cell]),
+                                             self.limits.cell_seconds + 5)
+                errors.extend(reply["value"] if reply["ok"] else [reply["error"]])
+            except TimeoutError:
+                errors.append({"cell": cell.name, "type": "Timeout", "traceback": "",
+                               "message": f"did not finish within {self.limits.cell_seconds:g} s"
+                                          " and was stopped"})
+                self._respawn(self.cells[:index])
+            except WorkerDied as death:
+                errors.append({"cell": cell.name, "type": "WorkerDied", "traceback": "",
+                               "message": str(death)})
+                self._respawn(self.cells[:index])
+        self.cell_errors = errors
+
+    def _respawn(self, cells: list[Cell]) -> None:
+        """A fresh worker that has run ``cells`` again (their errors are already recorded)."""
+        self.close()
+        self._worker = Worker(self.limits)
+        if cells:
+            try:
+                self._worker.request(self._exec_message(cells),
+                                     self.limits.cell_seconds * (len(cells) + 1))
+            except (TimeoutError, WorkerDied):
+                self.close()
+                self._worker = Worker(self.limits)
+
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
+        if self._worker is None or self._worker.process.poll() is not None:
+            self._start()
+        message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
+                   "timeout": self.limits.call_seconds, "return_args": return_args}
+        try:
+            reply = self._worker.request(message, self.limits.call_seconds + 2)
+        except TimeoutError:
+            self.close()
+            raise StudentError(name, "Timeout",
+                               f"did not return within {self.limits.call_seconds:g} s") from None
+        except WorkerDied as death:
+            self.close()
+            raise StudentError(name, "WorkerDied", str(death)) from None
+        if reply["ok"]:
+            return reply["value"]
+        error = reply["error"]
+        raise StudentError(name, str(error.get("type")), str(error.get("message")),
+                           str(error.get("traceback", "")))

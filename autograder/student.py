@@ -1,0 +1,99 @@
+"""The student's code as a check sees it: call a function, get plain data back.
+
+Checks call ``student.relu_backward(dout, s)`` and never see the difference
+between the two places the student's code can live:
+
+- :class:`LocalStudent`: the notebook's own namespace, when ``check(...)`` runs
+  in the student's kernel (visible checks while working; nbgrader's autograde);
+- :class:`autograder.sandbox.WorkerStudent`: a sandboxed worker process, in the
+  batch grader.
+
+In both, arguments are copied going in and results come back through the same
+plain-data filter (:func:`autograder.worker.encode` / ``decode``), so a result
+that is not a number, a string or a numeric array (an object claiming equality
+with everything, say) fails in both paths alike, with the same message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from autograder.worker import PlainDataError, decode, encode
+
+
+class StudentError(Exception):
+    """The student's code raised, returned non-plain data, hung, or is missing.
+
+    ``kind`` is the exception's type name as the student's code raised it
+    (``"NotImplementedError"``, ``"Timeout"``, ``"NotPlainData"``, ``"WorkerDied"``...).
+    """
+
+    def __init__(self, function: str, kind: str, message: str, traceback: str = "") -> None:
+        self.function, self.kind, self.message, self.traceback = function, kind, message, traceback
+        super().__init__(self.explain())
+
+    def explain(self) -> str:
+        if self.kind == "NotImplementedError":
+            return f"`{self.function}` is not implemented yet (it raises NotImplementedError)."
+        if self.kind == "NameError" and "defines no function" in self.message:
+            return (f"the notebook defines no function `{self.function}`: was it renamed, "
+                    "or did its cell fail to run?")
+        if self.kind == "NotPlainData":
+            return (f"`{self.function}` {self.message}; return a numpy array or a number "
+                    "(or a tuple of them, as the docstring says).")
+        if self.kind == "Timeout":
+            return f"`{self.function}` {self.message}: an infinite loop?"
+        return f"`{self.function}` raised {self.kind}: {self.message}"
+
+
+class Student:
+    """Attribute access gives a callable for the student's function of that name."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, args, kwargs)
+
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
+        raise NotImplementedError
+
+    def call_returning_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+        """``(result, args_after_the_call)``: to see whether the student mutated an input."""
+        value = self.call(name, args, kwargs, return_args=True)
+        return value["result"], tuple(value["args"])
+
+
+def plain_copy(value: Any) -> Any:
+    """``value`` through the wire format: a deep copy made only of plain data."""
+    return decode(encode(value))
+
+
+class LocalStudent(Student):
+    """The student's functions in a namespace dict (a notebook's globals).
+
+    Warnings and anything written to stderr while the student's code runs are
+    swallowed: nbgrader zeroes a test cell that writes to stderr, and a numpy
+    warning must not cost a correct answer its points.
+    """
+
+    def __init__(self, namespace: dict) -> None:
+        self._namespace = namespace
+
+    def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
+        function = self._namespace.get(name)
+        if not callable(function):
+            raise StudentError(name, "NameError", f"the notebook defines no function {name!r}")
+        args, kwargs = plain_copy(list(args)), plain_copy(kwargs)
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+                warnings.simplefilter("ignore")
+                result = function(*args, **kwargs)
+            return plain_copy({"result": result, "args": args} if return_args else result)
+        except PlainDataError as exc:
+            raise StudentError(name, "NotPlainData", f"returned {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - student code may raise anything
+            raise StudentError(name, type(exc).__name__, str(exc)) from None

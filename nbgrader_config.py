@@ -1,0 +1,12 @@
+"""nbgrader configuration: this repository is the course directory.
+
+Instructor notebooks live in ``solutions/`` (nbgrader's *source*), the student
+versions nbgrader generates from them in ``labs/`` (its *release*).
+"""
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "labs"
+c.CourseDirectory.course_id = "nnlabs"

@@ -1,0 +1,41 @@
+"""nnlabs reference implementation: the lecture material in numpy.
+
+This package is the oracle the autograder compares student work against. It
+follows the notation of the lectures (``../shared/lectures``) and one set of
+conventions, stated here once and used by every module:
+
+Shapes
+    A batch of inputs ``X`` has shape ``(N, D)``: one example per row.
+    A weight matrix ``W`` has shape ``(fan_in, fan_out)``, so a dense layer
+    computes ``S = X @ W + b`` with ``b`` of shape ``(fan_out,)``.
+    Class labels are integers of shape ``(N,)``; targets for regression have
+    the shape of the prediction.
+
+Losses
+    Every loss averages over the batch (the ``1/m`` of the lectures' empirical
+    risk) and returns ``(loss, gradient)``, the gradient taken with respect to
+    the loss's first argument.
+
+Backward passes
+    ``f_backward(dout, x, ...)`` takes the upstream gradient ``dout`` (same
+    shape as ``f``'s output) and the forward input ``x`` and returns the
+    gradient with respect to ``x`` (upstream times local gradient).
+
+Dropout
+    ``keep_prob`` is the probability of *keeping* a unit (the lectures' p).
+    Inverted dropout multiplies by the mask ``mu`` in ``{0, 1/keep_prob}``.
+
+Optimizers
+    Momentum follows lecture 001: ``v <- mu v - alpha g``, ``theta <- theta + v``.
+    RMSProp and AdaGrad put ``eps`` outside the square root:
+    ``alpha / (sqrt(G) + eps)``. Adam increments ``t`` before the bias
+    correction, so its first step uses ``t = 1``.
+
+Numbers
+    Float64 by default; float32 inputs stay float32. No function modifies an
+    input array in place (optimizers update their parameters, by design).
+
+Random numbers
+    Anything random takes a ``numpy.random.Generator`` (``rng``); there is no
+    global random state.
+"""

@@ -1,0 +1,125 @@
+"""The worker process: student code runs there, limited, and only plain data comes back."""
+
+import os
+
+import numpy as np
+import pytest
+
+from autograder.notebook import Cell
+from autograder.sandbox import Limits, WorkerStudent
+from autograder.student import StudentError
+
+FAST = Limits(cell_seconds=1.0, call_seconds=1.0)
+
+
+def student_with(*sources, limits=FAST):
+    return WorkerStudent([Cell(f"c{i}", s) for i, s in enumerate(sources)], limits)
+
+
+def test_student_function_is_called_with_arrays_and_returns_arrays():
+    with student_with("def double(x):\n    return 2 * x") as student:
+        np.testing.assert_array_equal(student.double(np.arange(3.0)), [0.0, 2.0, 4.0])
+
+
+@pytest.mark.parametrize("package", ["reference", "autograder", "solutions"])
+def test_project_packages_are_not_importable_in_the_worker(package):
+    source = (f"try:\n    import {package}\n    found = 1\nexcept ImportError:\n    found = 0\n"
+              "def imported():\n    return found")
+    with student_with(source) as student:
+        assert student.imported() == 0
+
+
+def test_worker_runs_in_a_scratch_directory_that_is_removed_afterwards():
+    student = student_with("import os\ndef where():\n    return os.getcwd()")
+    with student:
+        scratch = student.where()
+        assert os.path.isdir(scratch) and "nnlabs-worker-" in scratch
+    assert not os.path.exists(scratch)
+
+
+def test_printing_does_not_disturb_the_protocol():
+    with student_with("def noisy():\n    print('x' * 100000)\n    return 1.0") as student:
+        assert student.noisy() == 1.0
+
+
+def test_infinite_loop_in_a_cell_is_stopped_and_later_cells_still_run():
+    with student_with("while True:\n    pass", "def f():\n    return 3") as student:
+        assert student.f() == 3
+        assert [e["type"] for e in student.cell_errors] == ["Timeout"]
+
+
+def test_loop_that_swallows_the_alarm_is_killed_from_outside():
+    stubborn = ("while True:\n    try:\n        while True:\n            pass\n"
+                "    except BaseException:\n        pass")
+    with student_with("x = 1", stubborn, "def f():\n    return x") as student:
+        assert student.f() == 1
+        assert student.cell_errors[0]["cell"] == "c1"
+
+
+def test_cell_error_names_the_cell_and_the_exception():
+    with student_with("1 / 0") as student:
+        assert student.cell_errors[0]["cell"] == "c0"
+        assert student.cell_errors[0]["type"] == "ZeroDivisionError"
+
+
+def test_hanging_call_times_out_with_a_clear_kind():
+    with student_with("import time\ndef slow():\n    time.sleep(60)") as student:
+        with pytest.raises(StudentError) as failure:
+            student.slow()
+        assert failure.value.kind == "Timeout"
+
+
+def test_exiting_worker_is_reported_and_the_next_call_gets_a_fresh_one():
+    with student_with("import os\ndef die():\n    os._exit(3)\ndef alive():\n    return 1") \
+            as student:
+        with pytest.raises(StudentError) as failure:
+            student.die()
+        assert failure.value.kind == "WorkerDied" and "status 3" in failure.value.message
+        assert student.alive() == 1
+
+
+def test_sys_exit_in_a_call_is_an_error_not_an_exit():
+    with student_with("import sys\ndef leave():\n    sys.exit(0)") as student:
+        with pytest.raises(StudentError) as failure:
+            student.leave()
+        assert failure.value.kind == "SystemExit"
+
+
+def test_huge_allocation_fails_inside_the_worker_only():
+    with student_with("import numpy as np\ndef hog():\n    return np.ones(20 * 2**30 // 8)") \
+            as student:
+        with pytest.raises(StudentError) as failure:
+            student.hog()
+        assert failure.value.kind in ("MemoryError", "WorkerDied")
+
+
+def test_killing_its_own_process_group_kills_only_the_worker():
+    source = ("import os, signal\ndef nuke():\n    os.killpg(0, signal.SIGKILL)\n"
+              "def alive():\n    return 1")
+    grader_group = os.getpgid(0)
+    with student_with(source) as student:
+        with pytest.raises(StudentError) as failure:
+            student.nuke()
+        assert failure.value.kind == "WorkerDied"
+        assert student.alive() == 1
+    assert os.getpgid(0) == grader_group
+
+
+def test_returning_a_non_plain_object_is_refused():
+    with student_with("def sneaky():\n    return object()") as student:
+        with pytest.raises(StudentError) as failure:
+            student.sneaky()
+        assert failure.value.kind == "NotPlainData"
+
+
+def test_arguments_mutated_by_the_student_come_back_when_asked():
+    with student_with("def clobber(x):\n    x[:] = 0\n    return 1.0") as student:
+        result, (after,) = student.call_returning_args("clobber", np.ones(3))
+        assert result == 1.0
+        np.testing.assert_array_equal(after, np.zeros(3))
+
+
+def test_missing_function_is_a_name_error_that_says_renamed():
+    with student_with("x = 1") as student:
+        with pytest.raises(StudentError, match="renamed"):
+            student.relu()
