@@ -52,7 +52,7 @@ def uniform_fan_in(fan_in: int, fan_out: int, rng: np.random.Generator, *,
 
 def xavier_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, *,
                    dtype: DType = np.float64) -> np.ndarray:
-    """Glorot: w_ij ~ U(-sqrt(6/(fan_in+fan_out)), +sqrt(6/(fan_in+fan_out))); Var(w) = 2/(fan_in+fan_out)."""
+    """Glorot: w_ij ~ U(-a, a) with a = sqrt(6/(fan_in+fan_out)); Var(w) = 2/(fan_in+fan_out)."""
     return _uniform(np.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, rng, dtype)
 
 
