@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench release train clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m reference.demo --out build/demo
+	$(PY) -m autograder.demo --out build/demo
+
+release: $(STAMP)
+	$(PY) -m autograder release
+
+train: $(STAMP)
+	$(PY) -m reference.demo --out build/train
 
 test: $(STAMP)
 	$(PY) -m ruff check reference autograder tests benchmarks
@@ -30,6 +36,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
+	$(PY) benchmarks/bench_grading.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

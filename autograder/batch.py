@@ -96,7 +96,9 @@ def grade_submission(submission: Submission, lab: str | None = None,
         for error in student.cell_errors:
             record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
             if error["type"] in ("Timeout", "WorkerDied"):
-                record["flags"].append(f"cell {error['cell']} {error['message']}")
+                record["flags"].append(f"cell {error['cell']} was stopped: look for an infinite "
+                                       "loop or a crash" if error["type"] == "Timeout" else
+                                       f"cell {error['cell']} killed its process")
         results = [run_question(q, student, hidden=hidden) for q in questions]
     record["questions"] = [_question_entry(r) for r in results]
     record["score"] = sum(r.score for r in results)

@@ -19,8 +19,8 @@ from reference.gradcheck import relative_error
 # Constant factors a result is commonly off by, and what each usually means.
 SCALE_HINTS = {
     -1.0: "it has the opposite sign: is a minus sign missing or doubled?",
-    2.0: "it is twice the expected value",
-    0.5: "it is half the expected value",
+    2.0: "it is twice the expected value.",
+    0.5: "it is half the expected value.",
 }
 
 

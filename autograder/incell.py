@@ -9,8 +9,11 @@ The cell's last value is the score, which nbgrader reads as partial credit.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import sys
+import warnings
 
 from autograder.registry import get_question
 from autograder.runner import QuestionResult, run_question
@@ -44,8 +47,14 @@ def format_result(result: QuestionResult, hidden: bool) -> str:
 
 
 def check(question_id: str, hidden: bool = False) -> Score:
-    """Run a question's checks on the functions this notebook defines; return the points."""
-    result = run_question(get_question(question_id), LocalStudent(_notebook_namespace()),
-                          hidden=hidden)
+    """Run a question's checks on the functions this notebook defines; return the points.
+
+    Nothing reaches stderr while the checks run (nbgrader would zero the cell):
+    warnings are silenced, stray stderr output is dropped.
+    """
+    namespace = _notebook_namespace()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        result = run_question(get_question(question_id), LocalStudent(namespace), hidden=hidden)
     print(format_result(result, hidden))
     return Score(result.score)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.expect import CheckFailed
-from autograder.oracle import ReferenceOracle
+from autograder.oracle import ReferenceOracle, ReplayOracle
 from autograder.registry import Check, Question
 from autograder.student import Student, StudentError
 
@@ -66,9 +66,9 @@ def check_rng(check: Check) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(f"{check.question_id}.{check.name}".encode())])
 
 
-def _oracle_for(question: Question) -> ReferenceOracle:
-    module = inspect.getmodule(question.checks[0].function)
-    return ReferenceOracle(getattr(module, "ORACLE_MODULES", ()))
+def oracle_modules(question: Question) -> tuple[str, ...]:
+    """The reference modules a question's lab module names as its oracle."""
+    return getattr(inspect.getmodule(question.checks[0].function), "ORACLE_MODULES", ())
 
 
 def run_check(check: Check, student: Student, oracle: object) -> CheckResult:
@@ -93,12 +93,18 @@ def run_check(check: Check, student: Student, oracle: object) -> CheckResult:
 
 
 def run_question(question: Question, student: Student, *, hidden: bool) -> QuestionResult:
-    """Visible checks only, or (``hidden=True``) every check, as grading does."""
-    oracle = _oracle_for(question)
+    """Visible checks only, or (``hidden=True``) every check, as grading does.
+
+    Visible checks ask the recorded oracle, hidden checks the reference itself
+    (see :mod:`autograder.oracle`).
+    """
     checks = question.checks if hidden else question.visible_checks()
+    replay = ReplayOracle(question.lab)
+    reference = ReferenceOracle(oracle_modules(question)) if hidden else None
     outcome = QuestionResult(question.id)
     for i, check in enumerate(checks):
         try:
+            oracle = reference if check.hidden else replay
             outcome.checks.append(run_check(check, student, oracle))
         except StudentError as fatal:
             outcome.checks.append(CheckResult(check.name, check.description, check.points, 0.0,

@@ -37,7 +37,7 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 @dataclass(frozen=True)
 class Limits:
-    cell_seconds: float = 20.0      # wall clock for one notebook cell
+    cell_seconds: float = 10.0      # wall clock for one notebook cell (demo cells are skipped)
     call_seconds: float = 10.0      # wall clock for one call of a student function
     cpu_seconds: int = 300          # CPU time for a whole worker
     memory_bytes: int = 3 * 2**30   # address space

@@ -56,11 +56,7 @@ def encode(value: object) -> bytes:
             raise PlainDataError("a value nested more than 20 levels deep")
         if v is None or isinstance(v, (bool, str)):
             return v
-        if isinstance(v, int):
-            return {"__int__": str(v)} if abs(v) > 2**53 else v
-        if isinstance(v, float):
-            return v if math.isfinite(v) else {"__float__": repr(v)}
-        if isinstance(v, (np.ndarray, np.generic)):
+        if isinstance(v, (np.ndarray, np.generic)):  # before float: np.float64 is a float
             if v.dtype.kind not in NUMERIC_KINDS:
                 raise PlainDataError(f"an array of dtype {v.dtype}, not a numeric dtype")
             array = np.asarray(v)  # a base-class ndarray; tobytes() is C order
@@ -70,6 +66,10 @@ def encode(value: object) -> bytes:
             start, offset = offset, offset + array.nbytes
             return {"__nd__": [start, offset], "dtype": array.dtype.str,
                     "shape": list(array.shape), "scalar": isinstance(v, np.generic)}
+        if isinstance(v, int):
+            return {"__int__": str(v)} if abs(v) > 2**53 else v
+        if isinstance(v, float):
+            return v if math.isfinite(v) else {"__float__": repr(v)}
         if isinstance(v, (list, tuple)):
             items = [enc(x, depth + 1) for x in v]
             return {"__tuple__": items} if isinstance(v, tuple) else items
@@ -193,6 +193,16 @@ def _call(namespace: dict, request: dict) -> object:
     return {"result": result, "args": args} if request.get("return_args") else result
 
 
+def _stand_in_autograder():
+    """What ``from autograder import check`` finds here: the notebooks import it, but the
+    real package (with its hidden checks) is out of reach, and test cells are not run."""
+    import types
+
+    module = types.ModuleType("autograder", "stand-in: the grader runs the checks itself")
+    module.check = lambda *args, **kwargs: None
+    return module
+
+
 def serve(site_packages: str) -> None:
     """Answer requests on the original stdout until stdin closes."""
     sys.path.append(site_packages)
@@ -203,6 +213,7 @@ def serve(site_packages: str) -> None:
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     signal.signal(signal.SIGALRM, _on_alarm)
+    sys.modules["autograder"] = _stand_in_autograder()
     namespace: dict = {"__name__": "__main__"}
     while (frame := read_frame(requests)) is not None:
         request = decode(frame)

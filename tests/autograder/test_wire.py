@@ -91,3 +91,9 @@ def test_decode_refuses_an_object_dtype_descriptor():
 def test_decode_refuses_a_truncated_frame():
     with pytest.raises(PlainDataError, match="length"):
         decode(encode(np.zeros(8))[:-1])
+
+
+@pytest.mark.parametrize("number", [np.float64("nan"), np.float32("inf"), np.float64(-np.inf)])
+def test_non_finite_numpy_scalars_survive_with_their_dtype(number):
+    back = roundtrip(number)
+    assert back.dtype == number.dtype and repr(float(back)) == repr(float(number))

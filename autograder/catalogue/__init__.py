@@ -1,0 +1,142 @@
+"""Variants of a lab's solution notebook: plausible mistakes and valid alternatives.
+
+A lab's catalogue (``autograder/catalogue/lab03.py``) lists :class:`Variant`
+objects: the solution notebook with one or more functions replaced. Mistakes
+must lose points on the question they target, alternatives must keep full
+marks; the tests hold the grader to both. The same variants make the sample
+class that ``make demo`` grades and the submissions the grading benchmark
+times.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+@dataclass(frozen=True)
+class Variant:
+    """The solution with ``patches`` applied: function name -> its replacement source.
+
+    ``question`` is the question a mistake must lose points on (None for a
+    valid alternative); ``feedback``, when set, must appear in that question's
+    feedback (the mistake named back to the student).
+    """
+
+    name: str
+    patches: dict[str, str] = field(hash=False)
+    question: str | None = None
+    feedback: str = ""
+
+    @property
+    def is_mistake(self) -> bool:
+        return self.question is not None
+
+
+def notebook_path(lab: str, folder: str = "solutions") -> Path:
+    """``solutions/lab03_*/lab03_*.ipynb``; with ``folder="labs"``, the released stub
+    nbgrader generated from it."""
+    (path,) = sorted((ROOT / folder).glob(f"{lab}_*/{lab}_*.ipynb"))
+    return path
+
+
+def load_notebook(lab: str, folder: str = "solutions") -> dict:
+    return json.loads(notebook_path(lab, folder).read_text())
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+def replace_function(source: str, name: str, replacement: str) -> str | None:
+    """``source`` with the top-level ``def name`` replaced, or None if it has none."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            lines = source.splitlines(keepends=True)
+            start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+            return "".join(lines[:start]) + replacement.rstrip("\n") + "\n" + "".join(
+                lines[node.end_lineno:])
+    return None
+
+
+def apply_variant(notebook: dict, variant: Variant) -> dict:
+    """A copy of ``notebook`` with each patched function's definition replaced."""
+    patched = copy.deepcopy(notebook)
+    for name, replacement in variant.patches.items():
+        for cell in patched["cells"]:
+            if cell.get("cell_type") != "code":
+                continue
+            new = replace_function(_source(cell), name, replacement)
+            if new is not None:
+                cell["source"] = new
+                break
+        else:
+            raise KeyError(f"{variant.name}: the notebook defines no function {name}")
+    return patched
+
+
+def load_catalogue(lab: str) -> list[Variant]:
+    """The variants of ``autograder/catalogue/<lab>.py``: its ``MISTAKES + ALTERNATIVES``."""
+    module = importlib.import_module(f"autograder.catalogue.{lab}")
+    return [*module.MISTAKES, *module.ALTERNATIVES]
+
+
+def _answer_cells(notebook: dict) -> list[int]:
+    return [i for i, c in enumerate(notebook["cells"])
+            if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+            and c.get("cell_type") == "code"]
+
+
+def honest_class(lab: str) -> dict[str, dict]:
+    """Submissions a real class hands in without cheating: the solution, the
+    released stub, half done, every catalogued mistake and alternative."""
+    solution, stub = load_notebook(lab), load_notebook(lab, "labs")
+    half = copy.deepcopy(solution)
+    answers = _answer_cells(solution)
+    for i in answers[len(answers) // 2:]:
+        half["cells"][i] = copy.deepcopy(stub["cells"][i])
+    submissions = {"solution": solution, "stub": stub, "half-done": half}
+    for variant in load_catalogue(lab):
+        submissions[variant.name] = apply_variant(solution, variant)
+    return submissions
+
+
+def broken_class(lab: str) -> dict[str, bytes]:
+    """Submissions the grader must survive: a truncated file, an infinite loop,
+    a renamed function. Returned as file contents."""
+    solution = load_notebook(lab)
+    looping = copy.deepcopy(solution)
+    first_answer = _answer_cells(solution)[0]
+    looping["cells"].insert(first_answer, {"cell_type": "code", "execution_count": None,
+                                           "metadata": {}, "outputs": [],
+                                           "source": "while True:\n    pass\n"})
+    renamed = copy.deepcopy(solution)
+    cell = renamed["cells"][first_answer]
+    tree = ast.parse(_source(cell))
+    name = next(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+    cell["source"] = _source(cell).replace(f"def {name}(", f"def my_{name}(", 1)
+    text = json.dumps(solution, indent=1)
+    return {"truncated-file": text[: len(text) // 2].encode(),
+            "infinite-loop": json.dumps(looping, indent=1).encode(),
+            f"renamed-{name}": json.dumps(renamed, indent=1).encode()}
+
+
+def write_class(folder: Path, lab: str, submissions: dict[str, bytes]) -> list[Path]:
+    """Write submissions in nbgrader's ``<folder>/<student>/<assignment>/<notebook>`` layout."""
+    source = notebook_path(lab)
+    paths = []
+    for student, content in submissions.items():
+        path = folder / student / source.parent.name / source.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+def as_file(notebook: dict) -> bytes:
+    return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,1 @@
+"""The graded questions of each lab, one module per lab (``lab03`` ...)."""

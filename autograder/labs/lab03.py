@@ -1,0 +1,887 @@
+"""Lab 03: activation functions and losses (lecture topics 12-16).
+
+Every activation ``f`` comes with ``f_backward(dout, s, ...)``, which returns
+``ds = dout * f'(s)`` (upstream times local gradient); every loss returns
+``(loss, gradient)`` averaged over the batch (the lectures' 1/m). Values are
+compared with the reference (the ``oracle``); backward passes are judged
+against central differences of the *reference* forward pass with a random
+upstream gradient, at inputs kept away from kinks. Hidden checks add random
+shapes, large inputs (no nan or inf), float32 inputs (float32 results) and
+inputs the student's code must not modify.
+
+Feedback names the wrong variants students commonly write: each check passes
+them as ``mistakes`` (a sentence and the value that mistake gives on the same
+inputs), so a wrong answer that matches one is told which one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder.expect import (
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_gradient,
+    expect_unchanged,
+)
+from autograder.registry import Question
+from reference.gradcheck import numerical_gradient
+
+ORACLE_MODULES = ("reference.activations", "reference.losses")
+
+# Central differences: with a step of 1e-4 the O(h^2) error is ~1e-9 relative and rounding
+# ~1e-12 absolute, so a correct gradient is within GRADIENT_TOL (relative, elementwise) of
+# them even where it is as small as 1e-6; every wrong variant is off by far more.
+STEP = 1e-4
+GRADIENT_TOL = 1e-5
+
+# Tolerances when a float32 result is compared with float64 expectations.
+F32 = {"rtol": 1e-4, "atol": 1e-6}
+
+# Large inputs: exp(1000) overflows float64, exp(100) overflows float32.
+HUGE = np.array([-1000.0, -800.0, -100.0, -40.0, 40.0, 100.0, 800.0, 1000.0])
+
+WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: "
+                "multiply by dout (delta = upstream x local gradient).")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def random_shape(rng: np.random.Generator, max_size: int = 60) -> tuple[int, ...]:
+    """A shape of 1 to 3 axes holding 2 to ``max_size`` elements."""
+    while True:
+        shape = tuple(int(n) for n in rng.integers(1, 7, size=int(rng.integers(1, 4))))
+        if 2 <= math.prod(shape) <= max_size:
+            return shape
+
+
+def random_batch(rng: np.random.Generator) -> tuple[int, int]:
+    """``(m, K)``: a batch of 2-8 examples with 2-6 outputs or classes, m != K."""
+    while True:
+        m, k = (int(n) for n in rng.integers(2, 7, size=2))
+        m += int(rng.integers(0, 3))
+        if m != k:
+            return m, k
+
+
+def both_signs(s: np.ndarray) -> np.ndarray:
+    """``s`` with its first entry made negative and its last positive, so that both
+    pieces of a piecewise function (and a mask that may be written in place) are used."""
+    s.flat[0], s.flat[-1] = -abs(s.flat[0]) - 0.1, abs(s.flat[-1]) + 0.1
+    return s
+
+
+def off_kinks(rng: np.random.Generator, shape: tuple[int, ...],
+              low: float = 0.1, high: float = 3.0) -> np.ndarray:
+    """Values with ``low <= |s| <= high``, random signs and both signs present: central
+    differences with a small step never straddle the kink at 0."""
+    s = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+    return both_signs(s) if s.size > 1 else s
+
+
+def expect_finite(got: object, what: str, advice: str) -> None:
+    """``got`` holds no nan or inf; otherwise fail with ``advice`` on how to compute it stably."""
+    try:
+        values = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return  # not numbers: the comparison that follows says what came back
+    shown = np.array2string(values.ravel()[:6], precision=4)
+    expect(bool(np.isfinite(values).all()),
+           f"{what} contains nan or inf (got {shown}{', ...' if values.size > 6 else ''}) "
+           f"for inputs of size up to 1000: {advice}")
+
+
+def expect_pair(result: object, what: str, names: str) -> tuple:
+    """``result`` is a pair, as a loss or PReLU's backward returns."""
+    kind = (f"a {type(result).__name__} of length {len(result)}"
+            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"{what} should return a pair ({names}); got {kind}.")
+    return tuple(result)
+
+
+def central_differences(f, x: np.ndarray, upstream: np.ndarray | None = None) -> np.ndarray:
+    """The gradient of ``sum(upstream * f(x))`` by central differences with step ``STEP``."""
+    return numerical_gradient(f, x, upstream, h=STEP)
+
+
+def loss_gradient(loss, x: np.ndarray) -> np.ndarray:
+    """Central differences of ``loss(x)[0]``, for a loss that returns (loss, gradient)."""
+    return numerical_gradient(lambda z: loss(z)[0], x, h=STEP)
+
+
+def expect_gradient_near(got: object, numerical: np.ndarray, what: str, **kwargs) -> None:
+    """:func:`expect_gradient` with this lab's tolerance, ``GRADIENT_TOL``."""
+    expect_gradient(got, numerical, what, tol=GRADIENT_TOL, **kwargs)
+
+
+def sigmoid64(s: np.ndarray) -> np.ndarray:
+    """Wrong variants are built from this float64 sigmoid, not from the oracle."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(s, dtype=np.float64)))
+
+
+def softmax64(s: np.ndarray, axis: int | None = -1) -> np.ndarray:
+    e = np.exp(s - np.max(s, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# --------------------------------------------------------------------------- sigmoid
+
+sigmoid = Question("lab03.sigmoid", functions=("sigmoid",))
+
+
+def sigmoid_mistakes(s: np.ndarray) -> dict:
+    return {"it is sigma(-s) = 1 / (1 + e^{s}) = 1 - sigma(s): a sign is flipped "
+            "(sigma(s) = 1 / (1 + e^{-s})).": sigmoid64(-s),
+            "it is e^{-s}, the sigmoid without its 1 / (1 + ...).": np.exp(-np.clip(s, -50, 50))}
+
+
+@sigmoid.check(points=1)
+def test_sigmoid_matches_the_reference_on_a_small_example(student, oracle, rng):
+    s = rng.normal(0.0, 3.0, size=(2, 3))
+    expect_close(student.sigmoid(s), oracle.sigmoid(s), "sigmoid(s) for s of shape (2, 3)",
+                 mistakes=sigmoid_mistakes(s))
+
+
+@sigmoid.check(points=1, hidden=True)
+def test_sigmoid_matches_the_reference_on_random_inputs(student, oracle, rng):
+    s = rng.normal(0.0, 4.0, size=random_shape(rng))
+    expect_close(student.sigmoid(s), oracle.sigmoid(s), f"sigmoid(s) for s of shape {s.shape}",
+                 mistakes=sigmoid_mistakes(s))
+
+
+@sigmoid.check(points=1, hidden=True)
+def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rng):
+    s = np.concatenate([HUGE, rng.normal(0.0, 50.0, size=4)])
+    got = student.sigmoid(s)
+    expect_finite(got, "sigmoid(s)", "e^s / (1 + e^s) overflows to inf / inf there. "
+                  "Use 1 / (1 + e^{-s}) for s >= 0 and e^s / (1 + e^s) for s < 0, so that "
+                  "np.exp only ever sees numbers <= 0.")
+    expect_close(got, oracle.sigmoid(s), "sigmoid(s) for large |s|", atol=1e-12)
+
+
+@sigmoid.check(points=1, hidden=True)
+def test_sigmoid_keeps_float32(student, oracle, rng):
+    s = rng.normal(0.0, 4.0, size=random_shape(rng)).astype(np.float32)
+    got = student.sigmoid(s)
+    expect_close(got, oracle.sigmoid(s.astype(np.float64)), "sigmoid(s) for float32 s", **F32)
+    expect_dtype(got, np.float32, "sigmoid(s) for float32 s")
+
+
+# --------------------------------------------------------------------------- sigmoid_backward
+
+sigmoid_backward = Question("lab03.sigmoid_backward", functions=("sigmoid_backward",))
+
+
+def sigmoid_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
+    y = sigmoid64(s)
+    return {
+        WITHOUT_DOUT: y * (1 - y),
+        "it is dout * sigma(s): did you forget the (1 - sigma(s)) factor?": dout * y,
+        "it is dout * s * (1 - s): backward receives the inner potential s, not the output; "
+        "compute y_hat = sigma(s) first, then dout * y_hat * (1 - y_hat).": dout * s * (1 - s),
+        "it is dout * sigma(s) * (1 + sigma(s)): the factor is (1 - sigma(s)).": dout * y * (1 + y),
+    }
+
+
+def check_sigmoid_backward(student, oracle, s, dout, what):
+    numerical = central_differences(oracle.sigmoid, s, dout)
+    expect_gradient_near(student.sigmoid_backward(dout, s), numerical, what,
+                         mistakes=sigmoid_backward_mistakes(dout, s))
+
+
+@sigmoid_backward.check(points=1)
+def test_sigmoid_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout = rng.normal(0.0, 2.0, size=(2, 3)), rng.normal(size=(2, 3))
+    check_sigmoid_backward(student, oracle, s, dout, "sigmoid_backward(dout, s), shape (2, 3)")
+
+
+@sigmoid_backward.check(points=1, hidden=True)
+def test_sigmoid_backward_matches_central_differences_on_random_inputs(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = rng.normal(0.0, 3.0, size=shape), rng.normal(size=shape)
+    check_sigmoid_backward(student, oracle, s, dout, f"sigmoid_backward(dout, s), shape {shape}")
+
+
+@sigmoid_backward.check(points=1, hidden=True)
+def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, oracle, rng):
+    s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
+    dout = rng.normal(size=s.shape)
+    got = student.sigmoid_backward(dout, s)
+    expect_finite(got, "sigmoid_backward(dout, s)", "e^{-s} / (1 + e^{-s})^2 is "
+                  "inf / inf for very negative s. Compute y_hat = sigma(s) stably and return "
+                  "dout * y_hat * (1 - y_hat).")
+    expect_close(got, oracle.sigmoid_backward(dout, s), "sigmoid_backward(dout, s) for "
+                 "saturated s", atol=1e-12, mistakes=sigmoid_backward_mistakes(dout, s))
+
+
+@sigmoid_backward.check(points=1, hidden=True)
+def test_sigmoid_backward_keeps_float32(student, oracle, rng):
+    shape = random_shape(rng)
+    s = rng.normal(0.0, 3.0, size=shape).astype(np.float32)
+    dout = rng.normal(size=shape).astype(np.float32)
+    got = student.sigmoid_backward(dout, s)
+    expected = central_differences(oracle.sigmoid, s.astype(np.float64), dout.astype(np.float64))
+    expect_close(got, expected, "sigmoid_backward(dout, s) for float32 inputs", **F32)
+    expect_dtype(got, np.float32, "sigmoid_backward(dout, s) for float32 inputs")
+
+
+# --------------------------------------------------------------------------- tanh
+
+tanh = Question("lab03.tanh", functions=("tanh", "tanh_backward"))
+
+
+def tanh_mistakes(s: np.ndarray) -> dict:
+    return {"it is 2 sigma(s) - 1 = tanh(s/2): the identity is tanh(s) = 2 sigma(2s) - 1, "
+            "with 2s inside the sigmoid.": np.tanh(s / 2),
+            "it is sigma(2s) - 1: the identity is tanh(s) = 2 sigma(2s) - 1.":
+            sigmoid64(2 * s) - 1}
+
+
+def tanh_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
+    t = np.tanh(s)
+    return {"it is dout * (1 - s^2): the derivative is 1 - tanh(s)^2, with tanh applied to "
+            "the input s (backward receives s, not the output).": dout * (1 - s**2),
+            WITHOUT_DOUT: 1 - t**2,
+            "it is dout * (1 - tanh(s)): the derivative squares tanh, 1 - tanh(s)^2.":
+            dout * (1 - t),
+            "it is dout * (1 + tanh(s)^2): the derivative is 1 - tanh(s)^2.": dout * (1 + t**2)}
+
+
+def check_tanh(student, oracle, s, what):
+    expect_close(student.tanh(s), oracle.tanh(s), what, mistakes=tanh_mistakes(s))
+
+
+def check_tanh_backward(student, oracle, s, dout, what):
+    expect_gradient_near(student.tanh_backward(dout, s), central_differences(oracle.tanh, s, dout),
+                         what, mistakes=tanh_backward_mistakes(dout, s))
+
+
+@tanh.check(points=1)
+def test_tanh_matches_the_reference_on_a_small_example(student, oracle, rng):
+    check_tanh(student, oracle, rng.normal(0.0, 1.5, size=(2, 3)), "tanh(s), shape (2, 3)")
+
+
+@tanh.check(points=1)
+def test_tanh_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout = rng.normal(0.0, 1.5, size=(2, 3)), rng.normal(size=(2, 3))
+    check_tanh_backward(student, oracle, s, dout, "tanh_backward(dout, s), shape (2, 3)")
+
+
+@tanh.check(points=1, hidden=True)
+def test_tanh_and_backward_match_on_random_inputs(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = rng.normal(0.0, 2.0, size=shape), rng.normal(size=shape)
+    check_tanh(student, oracle, s, f"tanh(s), shape {shape}")
+    check_tanh_backward(student, oracle, s, dout, f"tanh_backward(dout, s), shape {shape}")
+
+
+@tanh.check(points=1, hidden=True)
+def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
+    s = np.concatenate([HUGE, [-20.0, 20.0], rng.normal(0.0, 2.0, size=4)])
+    dout = rng.normal(size=s.shape)
+    got = student.tanh(s)
+    expect_finite(got, "tanh(s)", "(e^s - e^{-s}) / (e^s + e^{-s}) is inf / inf there. "
+                  "Use tanh(s) = 2 sigma(2s) - 1 with a stable sigmoid, or "
+                  "(1 - e^{-2|s|}) / (1 + e^{-2|s|}) with the sign of s.")
+    expect_close(got, oracle.tanh(s), "tanh(s) for large |s|", atol=1e-12)
+    got = student.tanh_backward(dout, s)
+    expect_finite(got, "tanh_backward(dout, s)", "compute tanh(s) stably first.")
+    expect_close(got, oracle.tanh_backward(dout, s), "tanh_backward(dout, s) for large |s|",
+                 atol=1e-12, mistakes=tanh_backward_mistakes(dout, s))
+
+
+# --------------------------------------------------------------------------- relu
+
+relu = Question("lab03.relu", functions=("relu",))
+
+
+def relu_mistakes(s: np.ndarray) -> dict:
+    return {"it returns the derivative 1{s > 0}, not the activation max(0, s).":
+            (s > 0).astype(np.float64),
+            "it keeps the negative part, min(0, s): ReLU is max(0, s).": np.minimum(s, 0.0),
+            "it returns |s|: ReLU sets negative inputs to 0.": np.abs(s)}
+
+
+def check_relu(got, oracle, s, what):
+    expect(not isinstance(got, np.ndarray) or got.shape == s.shape,
+           f"{what}: expected shape {s.shape}, got shape {np.shape(got)}: np.max(s, 0) takes "
+           "the maximum along an axis; np.maximum(s, 0) compares elementwise.")
+    expect_close(got, oracle.relu(s), what, mistakes=relu_mistakes(s))
+
+
+@relu.check(points=1)
+def test_relu_matches_the_reference_on_a_small_example(student, oracle, rng):
+    s = rng.normal(size=(3, 4))
+    check_relu(student.relu(s), oracle, s, "relu(s), shape (3, 4)")
+
+
+@relu.check(points=1, hidden=True)
+def test_relu_does_not_modify_its_input(student, rng):
+    s = both_signs(rng.normal(size=random_shape(rng)))
+    _, (after,) = student.call_returning_args("relu", s)
+    expect_unchanged(s, after, "relu(s)")
+
+
+@relu.check(points=1, hidden=True)
+def test_relu_keeps_shape_and_float32(student, oracle, rng):
+    s = rng.normal(size=random_shape(rng)).astype(np.float32)
+    got = student.relu(s)
+    check_relu(got, oracle, s, f"relu(s) for float32 s of shape {s.shape}")
+    expect_dtype(got, np.float32, "relu(s) for float32 s (np.zeros(shape) is float64; "
+                 "np.zeros_like(s) keeps s's dtype)")
+
+
+# --------------------------------------------------------------------------- relu_backward
+
+relu_backward = Question("lab03.relu_backward", functions=("relu_backward",))
+
+
+def relu_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
+    return {WITHOUT_DOUT: (s > 0).astype(np.float64),
+            "it is dout * max(0, s): that multiplies by the ReLU's output; the local gradient "
+            "is its derivative 1{s > 0}.": dout * np.maximum(s, 0.0),
+            "it passes dout where s < 0 and blocks it where s > 0: the mask is inverted.":
+            dout * (s < 0),
+            "it is max(0, dout): the mask must come from the forward input s "
+            "(dout * 1{s > 0}), not from the sign of dout.": np.maximum(dout, 0.0)}
+
+
+def check_relu_backward(student, oracle, s, dout, what):
+    expect_gradient_near(student.relu_backward(dout, s), central_differences(oracle.relu, s, dout),
+                         what, mistakes=relu_backward_mistakes(dout, s))
+
+
+@relu_backward.check(points=1)
+def test_relu_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout = off_kinks(rng, (2, 4)), rng.normal(size=(2, 4))
+    check_relu_backward(student, oracle, s, dout, "relu_backward(dout, s), shape (2, 4)")
+
+
+@relu_backward.check(points=1, hidden=True)
+def test_relu_backward_matches_central_differences_on_random_inputs(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = off_kinks(rng, shape), rng.normal(size=shape)
+    check_relu_backward(student, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
+
+
+@relu_backward.check(points=1, hidden=True)
+def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng):
+    s = off_kinks(rng, (3, 4))
+    s[rng.random(s.shape) < 0.4] = 0.0
+    s[0, 0] = 0.0
+    dout = rng.uniform(0.5, 2.0, size=s.shape) * rng.choice([-1.0, 1.0], size=s.shape)
+    expect_close(student.relu_backward(dout, s), oracle.relu_backward(dout, s),
+                 "relu_backward(dout, s) where some s are exactly 0",
+                 mistakes={"it passes the gradient where s = 0: the lectures take "
+                           "ReLU'(s) = 1{s > 0}, so ReLU'(0) = 0; use s > 0, not s >= 0.":
+                           dout * (s >= 0)} | relu_backward_mistakes(dout, s))
+
+
+@relu_backward.check(points=1, hidden=True)
+def test_relu_backward_does_not_modify_its_inputs(student, rng):
+    shape = random_shape(rng)
+    s, dout = off_kinks(rng, shape), rng.normal(size=shape)
+    _, (dout_after, s_after) = student.call_returning_args("relu_backward", dout, s)
+    expect_unchanged(dout, dout_after, "relu_backward(dout, s), argument dout")
+    expect_unchanged(s, s_after, "relu_backward(dout, s), argument s")
+
+
+# --------------------------------------------------------------------------- leaky_relu
+
+leaky_relu = Question("lab03.leaky_relu", functions=("leaky_relu", "leaky_relu_backward"))
+
+
+def leaky_relu_mistakes(s: np.ndarray, alpha: float) -> dict:
+    return {"it puts the slope alpha on the positive side: leaky ReLU is s for s > 0 and "
+            "alpha * s for s < 0.": np.where(s > 0, alpha * s, s),
+            "it uses the slope 0.01 whatever alpha is passed: use the alpha argument.":
+            np.where(s > 0, s, 0.01 * s),
+            "it is max(0, s), the plain ReLU: the negative side keeps a slope, alpha * s.":
+            np.maximum(s, 0.0)}
+
+
+def leaky_relu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
+    return {"the slopes are swapped: the derivative is 1 for s > 0 and alpha for s < 0.":
+            dout * np.where(s > 0, alpha, 1.0),
+            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha),
+            "it is the ReLU derivative, 0 for s < 0: the negative side has slope alpha.":
+            dout * (s > 0),
+            "it uses the slope 0.01 whatever alpha is passed: use the alpha argument.":
+            dout * np.where(s > 0, 1.0, 0.01),
+            "it is dout * leaky_relu(s), the output: the local gradient is 1 or alpha.":
+            dout * np.where(s > 0, s, alpha * s)}
+
+
+def check_leaky_relu(student, oracle, s, alpha, what):
+    expect_close(student.leaky_relu(s, alpha), oracle.leaky_relu(s, alpha), what,
+                 mistakes=leaky_relu_mistakes(s, alpha))
+
+
+def check_leaky_relu_backward(student, oracle, s, dout, alpha, what):
+    numerical = central_differences(lambda x: oracle.leaky_relu(x, alpha), s, dout)
+    expect_gradient_near(student.leaky_relu_backward(dout, s, alpha), numerical, what,
+                         mistakes=leaky_relu_backward_mistakes(dout, s, alpha))
+
+
+@leaky_relu.check(points=1)
+def test_leaky_relu_matches_the_reference_on_a_small_example(student, oracle, rng):
+    check_leaky_relu(student, oracle, rng.normal(size=(2, 4)), 0.1,
+                     "leaky_relu(s, 0.1), shape (2, 4)")
+
+
+@leaky_relu.check(points=1)
+def test_leaky_relu_backward_matches_central_differences_on_a_small_example(student, oracle,
+                                                                              rng):
+    s, dout = off_kinks(rng, (2, 4)), rng.normal(size=(2, 4))
+    check_leaky_relu_backward(student, oracle, s, dout, 0.1,
+                              "leaky_relu_backward(dout, s, 0.1), shape (2, 4)")
+
+
+@leaky_relu.check(points=1, hidden=True)
+def test_leaky_relu_and_backward_match_on_random_inputs_and_slopes(student, oracle, rng):
+    shape, alpha = random_shape(rng), float(rng.uniform(0.02, 0.5))
+    s, dout = off_kinks(rng, shape), rng.normal(size=shape)
+    check_leaky_relu(student, oracle, s, alpha, f"leaky_relu(s, {alpha:.3g}), shape {shape}")
+    check_leaky_relu_backward(student, oracle, s, dout, alpha,
+                              f"leaky_relu_backward(dout, s, {alpha:.3g}), shape {shape}")
+
+
+@leaky_relu.check(points=1, hidden=True)
+def test_leaky_relu_and_backward_keep_float32(student, oracle, rng):
+    shape, alpha = random_shape(rng), float(rng.uniform(0.02, 0.5))
+    s, dout = off_kinks(rng, shape).astype(np.float32), rng.normal(size=shape).astype(np.float32)
+    got = student.leaky_relu(s, alpha)
+    expect_close(got, oracle.leaky_relu(s.astype(np.float64), alpha),
+                 "leaky_relu(s, alpha) for float32 s", **F32)
+    expect_dtype(got, np.float32, "leaky_relu(s, alpha) for float32 s")
+    got = student.leaky_relu_backward(dout, s, alpha)
+    expected = central_differences(lambda x: oracle.leaky_relu(x, alpha), s, dout)
+    expect_close(got, expected, "leaky_relu_backward(dout, s, alpha) for float32 inputs", **F32)
+    expect_dtype(got, np.float32, "leaky_relu_backward(dout, s, alpha) for float32 inputs "
+                 "(np.full(shape, alpha) and np.ones(shape) are float64)")
+
+
+# --------------------------------------------------------------------------- elu
+
+elu = Question("lab03.elu", functions=("elu", "elu_backward"))
+
+
+def elu_mistakes(s: np.ndarray, alpha: float) -> dict:
+    negative = alpha * np.expm1(np.minimum(s, 0.0))
+    return {"alpha multiplies the positive side too: ELU is s for s > 0 and alpha (e^s - 1) "
+            "only for s < 0.": np.where(s > 0, alpha * s, negative),
+            "the -1 is missing: the negative side is alpha (e^s - 1), which is 0 at s = 0 and "
+            "tends to -alpha.": np.where(s > 0, s, alpha * np.exp(np.minimum(s, 0.0))),
+            "it uses alpha = 1 whatever alpha is passed: use the alpha argument.":
+            np.where(s > 0, s, np.expm1(np.minimum(s, 0.0)))}
+
+
+def elu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
+    e = np.exp(np.minimum(s, 0.0))
+    return {"on the negative side it is alpha (e^s - 1), ELU's value: the derivative there is "
+            "alpha e^s (= elu(s) + alpha).": dout * np.where(s > 0, 1.0, alpha * (e - 1)),
+            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha * e),
+            "the positive side has slope alpha: ELU's derivative is 1 for s > 0.":
+            dout * np.where(s > 0, alpha, alpha * e),
+            "it uses alpha = 1 whatever alpha is passed: use the alpha argument.":
+            dout * np.where(s > 0, 1.0, e)}
+
+
+def check_elu(student, oracle, s, alpha, what):
+    expect_close(student.elu(s, alpha), oracle.elu(s, alpha), what,
+                 mistakes=elu_mistakes(s, alpha))
+
+
+def check_elu_backward(student, oracle, s, dout, alpha, what):
+    numerical = central_differences(lambda x: oracle.elu(x, alpha), s, dout)
+    expect_gradient_near(student.elu_backward(dout, s, alpha), numerical, what,
+                         mistakes=elu_backward_mistakes(dout, s, alpha))
+
+
+@elu.check(points=1)
+def test_elu_matches_the_reference_on_a_small_example(student, oracle, rng):
+    check_elu(student, oracle, rng.normal(0.0, 1.5, size=(2, 4)), 0.5, "elu(s, 0.5), shape (2, 4)")
+
+
+@elu.check(points=1)
+def test_elu_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout = off_kinks(rng, (2, 4)), rng.normal(size=(2, 4))
+    check_elu_backward(student, oracle, s, dout, 0.5, "elu_backward(dout, s, 0.5), shape (2, 4)")
+
+
+@elu.check(points=1, hidden=True)
+def test_elu_and_backward_match_on_random_inputs_and_alphas(student, oracle, rng):
+    shape, alpha = random_shape(rng), float(rng.uniform(0.2, 2.0))
+    s, dout = off_kinks(rng, shape), rng.normal(size=shape)
+    check_elu(student, oracle, s, alpha, f"elu(s, {alpha:.3g}), shape {shape}")
+    check_elu_backward(student, oracle, s, dout, alpha,
+                       f"elu_backward(dout, s, {alpha:.3g}), shape {shape}")
+
+
+@elu.check(points=1, hidden=True)
+def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
+    s = np.concatenate([HUGE, off_kinks(rng, (4,))])
+    dout, alpha = rng.normal(size=s.shape), 1.0
+    advice = ("e^s overflows to inf for large positive s, and a mask multiplication "
+              "such as alpha * (e^s - 1) * (s < 0) turns inf * 0 into nan. Select the "
+              "branches with np.where, and exponentiate only np.minimum(s, 0).")
+    got = student.elu(s, alpha)
+    expect_finite(got, "elu(s, 1.0)", advice)
+    expect_close(got, oracle.elu(s, alpha), "elu(s, 1.0) for large |s|")
+    got = student.elu_backward(dout, s, alpha)
+    expect_finite(got, "elu_backward(dout, s, 1.0)", advice)
+    expect_close(got, oracle.elu_backward(dout, s, alpha), "elu_backward(dout, s, 1.0) for "
+                 "large |s|", atol=1e-12, mistakes=elu_backward_mistakes(dout, s, alpha))
+
+
+# --------------------------------------------------------------------------- prelu
+
+prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"))
+
+
+def prelu_inputs(rng: np.random.Generator, m: int, d: int):
+    s, dout = off_kinks(rng, (m, d)), rng.normal(size=(m, d))
+    return s, dout, rng.uniform(0.05, 0.5, size=d)
+
+
+def check_prelu(student, oracle, s, alpha, what):
+    expect_close(student.prelu(s, alpha), oracle.prelu(s, alpha), what,
+                 mistakes={"it puts the slopes alpha on the positive side: PReLU is s for s > 0 "
+                           "and alpha_j * s for s < 0.": np.where(s > 0, alpha * s, s)})
+
+
+def check_prelu_backward(student, oracle, s, dout, alpha, what):
+    ds, dalpha = expect_pair(student.prelu_backward(dout, s, alpha), what, "ds, dalpha")
+    numerical_ds = central_differences(lambda x: oracle.prelu(x, alpha), s, dout)
+    expect_gradient_near(ds, numerical_ds, f"ds of {what}", mistakes={
+        "the slopes are swapped: ds is dout for s > 0 and alpha_j * dout for s < 0.":
+        dout * np.where(s > 0, alpha, 1.0),
+        WITHOUT_DOUT: np.where(s > 0, 1.0, alpha)})
+    expect(np.shape(dalpha) != s.shape,
+           f"dalpha of {what} has shape {s.shape}, one row per example: alpha has shape "
+           f"{alpha.shape} and is shared by every example, so sum dout * s (over s < 0) over "
+           "the batch axis.")
+    per_example = dout * np.minimum(s, 0.0)
+    mistakes = {"it averages over the batch: alpha is a parameter shared by every example, so "
+                "its gradient is the sum over the batch, not the mean.": per_example.mean(axis=0),
+                "it sums dout * s over every entry: only s < 0 depends on alpha, so sum "
+                "dout * s where s < 0.": np.sum(dout * s, axis=0),
+                "it sums dout where s < 0: the local gradient d(alpha s)/d alpha is s, so sum "
+                "dout * s.": np.sum(dout * (s < 0), axis=0)}
+    numerical_dalpha = central_differences(lambda a: oracle.prelu(s, a), alpha, dout)
+    expect_gradient_near(dalpha, numerical_dalpha, f"dalpha of {what}", batch_size=s.shape[0],
+                         mistakes=mistakes)
+
+
+@prelu.check(points=1)
+def test_prelu_matches_the_reference_on_a_small_example(student, oracle, rng):
+    s, _, alpha = prelu_inputs(rng, 3, 4)
+    check_prelu(student, oracle, s, alpha, "prelu(s, alpha), s of shape (3, 4)")
+
+
+@prelu.check(points=1)
+def test_prelu_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout, alpha = prelu_inputs(rng, 5, 3)
+    check_prelu_backward(student, oracle, s, dout, alpha,
+                         "prelu_backward(dout, s, alpha), s of shape (5, 3)")
+
+
+@prelu.check(points=1, hidden=True)
+def test_prelu_and_backward_match_on_random_inputs(student, oracle, rng):
+    m, d = random_batch(rng)
+    s, dout, alpha = prelu_inputs(rng, m, d)
+    check_prelu(student, oracle, s, alpha, f"prelu(s, alpha), s of shape {s.shape}")
+    check_prelu_backward(student, oracle, s, dout, alpha,
+                         f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
+
+
+@prelu.check(points=1, hidden=True)
+def test_prelu_backward_does_not_modify_its_inputs(student, rng):
+    m, d = random_batch(rng)
+    s, dout, alpha = prelu_inputs(rng, m, d)
+    _, after = student.call_returning_args("prelu_backward", dout, s, alpha)
+    for name, before, now in zip(("dout", "s", "alpha"), (dout, s, alpha), after, strict=True):
+        expect_unchanged(before, now, f"prelu_backward(dout, s, alpha), argument {name}")
+
+
+# --------------------------------------------------------------------------- softmax
+
+softmax = Question("lab03.softmax", functions=("softmax",))
+
+SHIFT_ADVICE = ("e^1000 overflows. Subtract each row's maximum first: "
+                "softmax(s) = softmax(s - max_k s_k), and then np.exp only sees numbers <= 0.")
+
+
+def softmax_mistakes(s: np.ndarray) -> dict:
+    return {"it normalizes each column (axis=0): a row is one example, and its K class "
+            "probabilities must sum to 1 (sum over axis=-1, keepdims=True).": softmax64(s, 0),
+            "it normalizes over the whole batch: each row (example) must sum to 1 on its own "
+            "(sum over axis=-1, keepdims=True).": softmax64(s, None)}
+
+
+@softmax.check(points=1)
+def test_softmax_matches_the_reference_on_a_small_example(student, oracle, rng):
+    s = rng.normal(0.0, 2.0, size=(3, 4))
+    expect_close(student.softmax(s), oracle.softmax(s), "softmax(s), s of shape (3, 4)",
+                 mistakes=softmax_mistakes(s))
+
+
+@softmax.check(points=1, hidden=True)
+def test_softmax_matches_the_reference_on_random_inputs(student, oracle, rng):
+    s = rng.normal(0.0, 3.0, size=random_batch(rng))
+    expect_close(student.softmax(s), oracle.softmax(s), f"softmax(s), s of shape {s.shape}",
+                 mistakes=softmax_mistakes(s))
+
+
+@softmax.check(points=1, hidden=True)
+def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
+    m, k = random_batch(rng)
+    offsets = rng.choice([-1000.0, 0.0, 1000.0], size=(m, 1))
+    offsets[0] = 1000.0
+    s = rng.normal(0.0, 3.0, size=(m, k)) + offsets
+    got = student.softmax(s)
+    expect_finite(got, "softmax(s)", SHIFT_ADVICE)
+    expect_close(got, oracle.softmax(s), "softmax(s) for large logits",
+                 mistakes=softmax_mistakes(s))
+
+
+@softmax.check(points=1, hidden=True)
+def test_softmax_keeps_float32(student, oracle, rng):
+    s = rng.normal(0.0, 3.0, size=random_batch(rng)).astype(np.float32)
+    got = student.softmax(s)
+    expect_close(got, oracle.softmax(s.astype(np.float64)), "softmax(s) for float32 s", **F32)
+    expect_dtype(got, np.float32, "softmax(s) for float32 s (np.zeros(shape) is float64; "
+                 "np.zeros_like(s) keeps s's dtype)")
+
+
+# --------------------------------------------------------------------------- softmax_backward
+
+softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",))
+
+
+def softmax_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
+    y = softmax64(s)
+    return {"it keeps only the diagonal of the softmax Jacobian, y (1 - y) dout: every output "
+            "depends on every logit (dy_k/ds_j = y_k (1{k = j} - y_j)), so "
+            "ds = y * (dout - sum_k dout_k y_k).": y * (1 - y) * dout,
+            "it is y * dout: subtract each row's weighted sum, "
+            "ds = y * (dout - sum(dout * y, axis=-1, keepdims=True)).": y * dout,
+            "the weighted sum runs over the batch (axis=0): sum over each row's classes "
+            "(axis=-1, keepdims=True).": y * (dout - np.sum(dout * y, axis=0, keepdims=True)),
+            "it is dout - sum(dout * y): multiply by y as well, "
+            "ds = y * (dout - sum(dout * y, axis=-1, keepdims=True)).":
+            dout - np.sum(dout * y, axis=-1, keepdims=True)}
+
+
+def check_softmax_backward(student, oracle, s, dout, what):
+    numerical = central_differences(oracle.softmax, s, dout)
+    expect_gradient_near(student.softmax_backward(dout, s), numerical, what,
+                         mistakes=softmax_backward_mistakes(dout, s))
+
+
+@softmax_backward.check(points=1)
+def test_softmax_backward_matches_central_differences_on_a_small_example(student, oracle, rng):
+    s, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    check_softmax_backward(student, oracle, s, dout, "softmax_backward(dout, s), shape (3, 4)")
+
+
+@softmax_backward.check(points=1, hidden=True)
+def test_softmax_backward_matches_central_differences_on_random_inputs(student, oracle, rng):
+    shape = random_batch(rng)
+    s, dout = rng.normal(0.0, 2.0, size=shape), rng.normal(size=shape)
+    check_softmax_backward(student, oracle, s, dout, f"softmax_backward(dout, s), shape {shape}")
+
+
+@softmax_backward.check(points=1, hidden=True)
+def test_softmax_backward_rows_sum_to_zero(student, rng):
+    shape = random_batch(rng)
+    s, dout = rng.normal(0.0, 2.0, size=shape), rng.normal(size=shape)
+    got = student.softmax_backward(dout, s)
+    expect(isinstance(got, np.ndarray) and got.shape == shape,
+           f"softmax_backward(dout, s) should return an array of shape {shape}.")
+    sums = got.astype(np.float64).sum(axis=-1)
+    expect(bool(np.allclose(sums, 0.0, atol=1e-9)),
+           "each row of softmax_backward(dout, s) should sum to 0: adding a constant to a row "
+           "of logits does not change the softmax, so no gradient flows along (1, ..., 1). "
+           f"Your row sums are {np.array2string(sums[:4], precision=4)}: is a Jacobian term "
+           "missing (only the diagonal y (1 - y)?)")
+
+
+@softmax_backward.check(points=1, hidden=True)
+def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
+    shape = random_batch(rng)
+    s = rng.normal(0.0, 2.0, size=shape) + rng.choice([-1000.0, 1000.0], size=(shape[0], 1))
+    dout = rng.normal(size=shape)
+    got = student.softmax_backward(dout, s)
+    expect_finite(got, "softmax_backward(dout, s)", SHIFT_ADVICE)
+    expect_close(got, oracle.softmax_backward(dout, s), "softmax_backward(dout, s) for large "
+                 "logits", atol=1e-12, mistakes=softmax_backward_mistakes(dout, s))
+
+
+# --------------------------------------------------------------------------- mse
+
+mse = Question("lab03.mse", functions=("mse",))
+
+
+def check_mse(student, oracle, y_hat, y, what):
+    m, k = y_hat.shape
+    loss, grad = expect_pair(student.mse(y_hat, y), what, "loss, gradient")
+    per_entry = "it divides by m*K (np.mean over every entry): the lectures' MSE averages over "
+    expect_close(loss, oracle.mse(y_hat, y)[0], f"the loss of {what}", batch_size=m, mistakes={
+        per_entry + "the m examples and sums over the K outputs, (1/m) sum_i sum_c.":
+        np.mean((y_hat - y) ** 2),
+        "it averages over the outputs and sums over the batch: divide by m (examples), "
+        "not by K (outputs).": np.sum((y_hat - y) ** 2) / k})
+    numerical = loss_gradient(lambda z: oracle.mse(z, y), y_hat)
+    expect_gradient_near(grad, numerical, f"the gradient of {what} with respect to y_hat",
+                         batch_size=m, mistakes={
+                             per_entry + "the m examples; its gradient is (2/m) (y_hat - y).":
+                             2 * (y_hat - y) / y_hat.size})
+
+
+@mse.check(points=1)
+def test_mse_loss_and_gradient_on_a_small_example(student, oracle, rng):
+    y_hat, y = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    check_mse(student, oracle, y_hat, y, "mse(y_hat, y), shape (4, 3)")
+
+
+@mse.check(points=1, hidden=True)
+def test_mse_loss_matches_on_random_inputs(student, oracle, rng):
+    shape = random_batch(rng)
+    y_hat, y = rng.normal(0.0, 2.0, size=shape), rng.normal(size=shape)
+    loss, _ = expect_pair(student.mse(y_hat, y), "mse(y_hat, y)", "loss, gradient")
+    expect_close(loss, oracle.mse(y_hat, y)[0], f"the loss of mse(y_hat, y), shape {shape}",
+                 batch_size=shape[0], mistakes={
+                     "it divides by m*K (np.mean over every entry): the lectures' MSE averages "
+                     "over the m examples and sums over the K outputs.": np.mean((y_hat - y) ** 2)})
+
+
+@mse.check(points=1, hidden=True)
+def test_mse_gradient_matches_central_differences_on_random_inputs(student, oracle, rng):
+    shape = random_batch(rng)
+    y_hat, y = rng.normal(0.0, 2.0, size=shape), rng.normal(size=shape)
+    _, grad = expect_pair(student.mse(y_hat, y), "mse(y_hat, y)", "loss, gradient")
+    numerical = loss_gradient(lambda z: oracle.mse(z, y), y_hat)
+    expect_gradient_near(grad, numerical, f"the gradient of mse(y_hat, y), shape {shape}",
+                         batch_size=shape[0], mistakes={
+                             "it divides by m*K (np.mean over every entry): the lectures' MSE "
+                             "averages over the m examples; its gradient is (2/m) (y_hat - y).":
+                             2 * (y_hat - y) / y_hat.size})
+
+
+# --------------------------------------------------------------------------- binary CE
+
+bce = Question("lab03.binary_cross_entropy_with_logits",
+               functions=("binary_cross_entropy_with_logits",))
+
+
+def check_bce(student, oracle, s, y, what, large=False):
+    """Loss against the reference; gradient against central differences of the reference
+    loss, or (``large``: where rounding swamps differences) the reference gradient."""
+    m = s.shape[0]
+    loss, grad = expect_pair(student.binary_cross_entropy_with_logits(s, y), what,
+                             "loss, gradient")
+    expect_finite(loss, f"the loss of {what}", "log(sigma(s)) is log(0) = -inf once "
+                  "sigma(s) rounds to 0 (and 1 - sigma(s) to 0 for large s). Simplify the loss "
+                  "to max(s, 0) - y s + log(1 + e^{-|s|}) (np.logaddexp(0, s) - y s is the same).")
+    reference_loss, reference_grad = oracle.binary_cross_entropy_with_logits(s, y)
+    expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m)
+    y_hat = sigmoid64(s)
+    mistakes = {"it is (s - y) / m: apply the sigmoid first, the gradient is "
+                "(sigma(s) - y) / m.": (s - y) / m,
+                "it is sigma(s) (1 - sigma(s)) (sigma(s) - y) / m: with cross-entropy "
+                "the sigmoid's derivative cancels, leaving (sigma(s) - y) / m.":
+                y_hat * (1 - y_hat) * (y_hat - y) / m}
+    what = f"the gradient of {what} with respect to s"
+    if large:
+        expect_close(grad, reference_grad, what, atol=1e-12, batch_size=m, mistakes=mistakes)
+    else:
+        numerical = loss_gradient(lambda z: oracle.binary_cross_entropy_with_logits(z, y), s)
+        expect_gradient_near(grad, numerical, what, batch_size=m, mistakes=mistakes)
+
+
+@bce.check(points=1)
+def test_bce_loss_and_gradient_on_a_small_example(student, oracle, rng):
+    s, y = rng.normal(0.0, 2.0, size=5), rng.integers(0, 2, size=5).astype(np.float64)
+    check_bce(student, oracle, s, y, "binary_cross_entropy_with_logits(s, y), m = 5")
+
+
+@bce.check(points=1, hidden=True)
+def test_bce_loss_and_gradient_on_random_inputs(student, oracle, rng):
+    m = int(rng.integers(2, 30))
+    s, y = rng.normal(0.0, 2.0, size=m), rng.integers(0, 2, size=m).astype(np.float64)
+    check_bce(student, oracle, s, y, f"binary_cross_entropy_with_logits(s, y), m = {m}")
+
+
+@bce.check(points=1, hidden=True)
+def test_bce_stays_finite_for_large_logits(student, oracle, rng):
+    s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
+    y = rng.integers(0, 2, size=s.size).astype(np.float64)
+    y[:4], y[4:8] = [1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]
+    check_bce(student, oracle, s, y, "binary_cross_entropy_with_logits(s, y) for large |s|",
+              large=True)
+
+
+# --------------------------------------------------------------------------- softmax CE
+
+sce = Question("lab03.softmax_cross_entropy", functions=("softmax_cross_entropy",))
+
+
+def check_sce(student, oracle, s, labels, what, large=False):
+    """As :func:`check_bce`, for the multinomial cross-entropy of integer labels."""
+    m = s.shape[0]
+    loss, grad = expect_pair(student.softmax_cross_entropy(s, labels), what, "loss, gradient")
+    expect_finite(loss, f"the loss of {what}", "log(softmax(s)) is log(0) = -inf once the "
+                  "true class's probability underflows. Use log softmax(s)_y = s_y - logsumexp(s) "
+                  "with logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
+    y_hat, one_hot = softmax64(s), np.eye(s.shape[1])[labels]
+    log_y_hat = s - np.max(s, axis=1, keepdims=True)
+    log_y_hat -= np.log(np.sum(np.exp(log_y_hat), axis=1, keepdims=True))
+    reference_loss, reference_grad = oracle.softmax_cross_entropy(s, labels)
+    expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m, mistakes={
+        "it sums -log softmax(s) over every class: only the true class y_i counts, "
+        "-(1/m) sum_i log softmax(s_i)_{y_i}.": -np.sum(log_y_hat) / m})
+    mistakes = {"it is softmax(s) / m: subtract the one-hot targets, (softmax(s) - Y) / m.":
+                y_hat / m,
+                "it is -Y / (m softmax(s)), the gradient with respect to the probabilities: "
+                "through the softmax it becomes (softmax(s) - Y) / m.":
+                -one_hot * np.exp(np.minimum(-log_y_hat, 700.0)) / m}
+    what = f"the gradient of {what} with respect to s"
+    if large:
+        expect_close(grad, reference_grad, what, atol=1e-12, batch_size=m, mistakes=mistakes)
+    else:
+        numerical = loss_gradient(lambda z: oracle.softmax_cross_entropy(z, labels), s)
+        expect_gradient_near(grad, numerical, what, batch_size=m, mistakes=mistakes)
+
+
+def labels_for(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
+    return rng.integers(0, k, size=m).astype(np.int64)
+
+
+@sce.check(points=1)
+def test_softmax_ce_loss_and_gradient_on_a_small_example(student, oracle, rng):
+    s, labels = rng.normal(0.0, 2.0, size=(4, 3)), labels_for(rng, 4, 3)
+    check_sce(student, oracle, s, labels, "softmax_cross_entropy(s, y), s of shape (4, 3)")
+
+
+@sce.check(points=1, hidden=True)
+def test_softmax_ce_loss_and_gradient_on_random_inputs(student, oracle, rng):
+    m, k = random_batch(rng)
+    s, labels = rng.normal(0.0, 2.0, size=(m, k)), labels_for(rng, m, k)
+    check_sce(student, oracle, s, labels, f"softmax_cross_entropy(s, y), s of shape {(m, k)}")
+
+
+@sce.check(points=1, hidden=True)
+def test_softmax_ce_stays_finite_for_large_logits(student, oracle, rng):
+    m, k = random_batch(rng)
+    labels = labels_for(rng, m, k)
+    s = rng.normal(0.0, 2.0, size=(m, k)) + rng.choice([-1000.0, 1000.0], size=(m, 1))
+    wrong = (labels + 1) % k
+    s[np.arange(m), wrong] += 1000.0  # a confident wrong answer: the true class's p underflows
+    check_sce(student, oracle, s, labels, "softmax_cross_entropy(s, y) for large logits",
+              large=True)

@@ -1,0 +1,83 @@
+"""Releasing labs: record the visible checks' oracle answers, generate ``labs/``.
+
+``python -m autograder release`` (``make release``) does both:
+
+1. for every lab, runs its visible checks on the reference implementation
+   with a recording oracle and writes ``autograder/fixtures/<lab>.json``
+   (see :mod:`autograder.oracle`);
+2. runs ``nbgrader generate_assignment`` for every lab in ``solutions/``,
+   which writes the student notebooks to ``labs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.oracle import FIXTURES, RecordingOracle, ReferenceOracle, fixture_text
+from autograder.registry import LAB_MODULES, load_lab
+from autograder.runner import oracle_modules, run_check
+from autograder.student import LocalStudent
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def record(lab: str) -> str:
+    """The fixture text for ``lab``: every oracle answer its visible checks ask for."""
+    recorded: dict[str, str] = {}
+    for question in load_lab(lab):
+        modules = oracle_modules(question)
+        reference = ReferenceOracle(modules)
+        reference_student = LocalStudent({name: getattr(reference, name)
+                                          for name in question.functions})
+        oracle = RecordingOracle(modules)
+        for check in question.visible_checks():
+            result = run_check(check, reference_student, oracle)
+            if result.earned != result.points:
+                raise RuntimeError(f"the reference fails its own visible check {check.name}: "
+                                   f"{result.feedback}")
+        recorded.update(oracle.recorded)
+    return fixture_text(recorded)
+
+
+def write_fixtures() -> None:
+    FIXTURES.mkdir(exist_ok=True)
+    for lab in LAB_MODULES:
+        (FIXTURES / f"{lab}.json").write_text(record(lab))
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for an nbgrader subprocess: it runs ``alembic`` from ``PATH``, so
+    this interpreter's scripts folder comes first even when the venv is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    return dict(os.environ, PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]))
+
+
+def generate_labs(root: Path = ROOT, release: Path | None = None) -> None:
+    """``nbgrader generate_assignment`` for every lab folder in ``root/solutions``.
+
+    The gradebook it fills is a throwaway: the course's gradebook is the
+    instructor's, not the repository's. ``release`` defaults to ``root/labs``.
+    """
+    release = release or root / "labs"
+    with tempfile.TemporaryDirectory() as scratch:
+        for source in sorted((root / "solutions").iterdir()):
+            if not source.is_dir():
+                continue
+            subprocess.run(
+                [sys.executable, "-m", "nbgrader", "generate_assignment", source.name,
+                 "--force", "--log-level=WARN",
+                 f"--CourseDirectory.root={root}",
+                 f"--CourseDirectory.release_directory={release}",
+                 f"--CourseDirectory.db_url=sqlite:///{scratch}/gradebook.db"],
+                check=True, cwd=root, env=nbgrader_env())
+            shutil.rmtree(release / source.name / "figures", ignore_errors=True)
+
+
+def main() -> None:
+    write_fixtures()
+    generate_labs()

@@ -1,0 +1,91 @@
+"""Grading throughput: the batch grader against ``nbgrader autograde``, in one run.
+
+    .venv/bin/python benchmarks/bench_grading.py [--submissions 40] [--jobs 2]
+
+Both grade the same honest lab-03 submissions (the solution, the stub, a
+half-done notebook, every catalogued mistake and alternative, cycled to the
+requested count) in a temporary nbgrader course directory. nbgrader runs with
+one BLAS thread per kernel, as the course pins it. Prints submissions per
+second for each, the ratio, and whether the two agree on every question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.batch import find_submissions, grade_all
+from autograder.catalogue import as_file, honest_class, notebook_path, write_class
+from autograder.gradebook import nbgrader_scores
+
+LAB = "lab03"
+
+
+def run_nbgrader(root: Path, assignment: str, db_url: str) -> float:
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               MPLBACKEND="Agg")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
+                    "--log-level=ERROR", f"--CourseDirectory.root={root}",
+                    "--CourseDirectory.source_directory=solutions",
+                    f"--CourseDirectory.db_url={db_url}"], check=True, env=env, cwd=root)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    source = notebook_path(LAB)
+    assignment, notebook = source.parent.name, source.stem
+    honest = honest_class(LAB)
+    names = itertools.islice(itertools.cycle(honest), args.submissions)
+    submissions = {f"s{i:02d}-{name}": as_file(honest[name]) for i, name in enumerate(names)}
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        shutil.copytree(source.parent, root / "solutions" / assignment)
+        db_url = f"sqlite:///{root}/gradebook.db"
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+                        "--force", "--log-level=ERROR", f"--CourseDirectory.root={root}",
+                        "--CourseDirectory.source_directory=solutions",
+                        f"--CourseDirectory.release_directory={root / 'release'}",
+                        f"--CourseDirectory.db_url={db_url}"], check=True, cwd=root)
+        write_class(root / "submitted", LAB, submissions)
+
+        start = time.perf_counter()
+        records = grade_all(find_submissions([root / "submitted"]), LAB, args.jobs)
+        ours = time.perf_counter() - start
+        theirs = run_nbgrader(root, assignment, db_url)
+        nb_scores = nbgrader_scores(db_url, assignment, notebook)
+
+    disagreements = []
+    for record in records:
+        graded = nb_scores.get(record["submission"], {})
+        for q in record["questions"]:
+            grade_id = "test_" + q["id"].split(".", 1)[1]
+            if graded.get(grade_id) != q["score"]:
+                disagreements.append(f"{record['submission']} {q['id']}: batch {q['score']:g}, "
+                                     f"nbgrader {graded.get(grade_id)}")
+    n = len(records)
+    print(f"{n} honest lab-03 submissions, batch grader with --jobs {args.jobs}, "
+          "nbgrader autograde (one kernel at a time, one BLAS thread)")
+    print(f"{'grader':<22}{'seconds':>10}{'submissions/s':>16}")
+    print(f"{'batch grader':<22}{ours:>10.1f}{n / ours:>16.2f}")
+    print(f"{'nbgrader autograde':<22}{theirs:>10.1f}{n / theirs:>16.2f}")
+    print(f"ratio: {theirs / ours:.1f}x nbgrader's throughput")
+    print("scores: identical on every question" if not disagreements else
+          "scores differ:\n  " + "\n  ".join(disagreements))
+
+
+if __name__ == "__main__":
+    main()

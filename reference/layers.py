@@ -1,0 +1,522 @@
+"""Layers: modular backpropagation (lectures 001, 003, 004; topics 11, 12, 17, 29, 30).
+
+Lecture 001 builds a network from modules that each send three messages:
+
+    forward     z^{l+1} = f(z^l)
+    backward    delta^l = dL/dz^l = delta^{l+1} dz^{l+1}/dz^l      (upstream times local)
+    parameter   dL/dw^l = delta^{l+1} dz^{l+1}/dw^l
+
+This module has them twice. The functional core, in the manner of CS231n's
+``layers.py``, gives each operation as a ``*_forward`` / ``*_backward`` pair
+of plain functions with the shapes of every argument. The classes wrap them
+(and the functions of :mod:`reference.activations`) into :class:`Layer`
+objects that hold their :class:`~reference.parameter.Parameter` objects,
+cache in ``forward`` what ``backward`` needs, and stack in a
+:class:`Sequential`:
+
+    model = Sequential(Linear(784, 256, rng), ReLU(), Linear(256, 10, rng))
+    S = model.forward(X)                      # (N, 10) scores
+    loss, dS = softmax_cross_entropy(S, y)
+    model.backward(dS)                        # fills p.grad for p in model.parameters()
+
+Conventions (see :mod:`reference`): ``X`` is ``(N, D)``, one example per row;
+``W`` is ``(fan_in, fan_out)``; float32 stays float32; no input is modified.
+A backward pass *overwrites* its parameters' ``grad`` (it does not add to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple, overload
+
+import numpy as np
+
+from reference import activations
+from reference.init import uniform_fan_in
+from reference.parameter import Parameter
+
+DType = type[np.floating] | np.dtype
+
+# ---------------------------------------------------------------------------------------
+# Functional core
+# ---------------------------------------------------------------------------------------
+
+
+def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dense layer, lecture 001: s_j = sum_i w_ij x_i + b_j, for a batch S = X W + b.
+
+    Args:
+        X: inputs, (N, fan_in).
+        W: weights, (fan_in, fan_out).
+        b: biases, (fan_out,).
+
+    Returns:
+        S: scores, (N, fan_out), in the dtype of ``X @ W``.
+    """
+    S = X @ W
+    S += b          # in place on the fresh product: one pass less than X @ W + b
+    return S
+
+
+def linear_backward(dS: np.ndarray, X: np.ndarray, W: np.ndarray, *,
+                    need_input_grad: bool = True
+                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients of the dense layer from the upstream gradient ``dS`` = dL/dS.
+
+    With ds_j/dx_i = w_ij and ds_j/dw_ik = [j = k] x_i (lecture 001), summed over the batch:
+
+        dX = dS W^T         (N, fan_in)      delta^l, sent to the layer below
+        dW = X^T dS         (fan_in, fan_out)
+        db = sum_n dS_n     (fan_out,)
+
+    Args:
+        dS: upstream gradient, (N, fan_out).
+        X: the forward input, (N, fan_in).
+        W: the weights, (fan_in, fan_out).
+        need_input_grad: False skips ``dX`` (returned as None), e.g. when ``X``
+            is the data, whose gradient nobody needs; that saves a third of the
+            layer's backward arithmetic.
+
+    Returns:
+        ``(dX, dW, db)``.
+    """
+    dX = dS @ W.T if need_input_grad else None
+    return dX, X.T @ dS, dS.sum(axis=0)
+
+
+def dropout_forward(X: np.ndarray, keep_prob: float, rng: np.random.Generator
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Inverted dropout, lecture 003: keep each unit with probability p = ``keep_prob``.
+
+        mu_i = 1/p with probability p, 0 with probability 1 - p  (independently)
+        out  = X (*) mu
+
+    so that E[out] = X and nothing needs rescaling at test time.
+
+    Args:
+        X: activations, any shape, e.g. (N, D).
+        keep_prob: p in (0, 1].
+        rng: draws the mask; the same seed gives the same mask whatever ``X``'s dtype.
+
+    Returns:
+        ``(out, mask)``: both of ``X``'s shape and dtype; ``mask`` holds mu.
+    """
+    if not 0.0 < keep_prob <= 1.0:
+        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)
+    mask *= 1.0 / keep_prob
+    return X * mask, mask
+
+
+def dropout_backward(dout: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Lecture 003: a dropped unit passes no gradient, a kept one scales it by 1/p:
+
+        dX = dout (*) mu
+
+    Args:
+        dout: upstream gradient, the shape of the forward output.
+        mask: mu from :func:`dropout_forward`, same shape.
+
+    Returns:
+        dX, the shape of ``dout``.
+    """
+    return dout * mask
+
+
+class BatchNormCache(NamedTuple):
+    """What :func:`batchnorm_forward` keeps: ``backward`` needs the first three,
+    the running averages of :class:`BatchNorm1d` the batch statistics."""
+
+    xhat: np.ndarray        # (N, D) normalized inputs
+    gamma: np.ndarray       # (D,)
+    inv_std: np.ndarray     # (D,) 1 / sqrt(var + eps)
+    mean: np.ndarray        # (D,) batch mean
+    var: np.ndarray         # (D,) biased batch variance
+
+
+def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                      eps: float = 1e-5) -> tuple[np.ndarray, BatchNormCache]:
+    """Batch normalization in training mode (Ioffe and Szegedy 2015; lecture 004).
+
+    Per feature j, over the N examples of the batch:
+
+        mean_j = 1/N sum_n x_nj
+        var_j  = 1/N sum_n (x_nj - mean_j)^2          (biased: divides by N)
+        xhat   = (x - mean) / sqrt(var + eps)
+        out    = gamma (*) xhat + beta
+
+    Args:
+        X: inputs, (N, D).
+        gamma: scales, (D,).
+        beta: shifts, (D,).
+        eps: added to the variance for numerical stability.
+
+    Returns:
+        ``(out, cache)``: out is (N, D); the cache is a :class:`BatchNormCache`.
+    """
+    mean = X.mean(axis=0)
+    centered = X - mean
+    var = np.mean(centered * centered, axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = centered * inv_std
+    return gamma * xhat + beta, BatchNormCache(xhat, gamma, inv_std, mean, var)
+
+
+def batchnorm_backward(dout: np.ndarray, cache: BatchNormCache
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of :func:`batchnorm_forward` (training mode), in closed form.
+
+        dbeta  = sum_n dout_n                        (D,)
+        dgamma = sum_n dout_n (*) xhat_n             (D,)
+        dX     = gamma / (N sqrt(var + eps)) (*) (N dout - dbeta - xhat (*) dgamma)   (N, D)
+
+    The last line is the chain rule through xhat, var and mean (each of which
+    depends on every x_nj of its column) collapsed into one expression.
+
+    Args:
+        dout: upstream gradient, (N, D).
+        cache: from :func:`batchnorm_forward`.
+
+    Returns:
+        ``(dX, dgamma, dbeta)``.
+    """
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * cache.xhat, axis=0)
+    dX = (cache.gamma * cache.inv_std / n) * (n * dout - dbeta - cache.xhat * dgamma)
+    return dX, dgamma, dbeta
+
+
+# ---------------------------------------------------------------------------------------
+# Layers
+# ---------------------------------------------------------------------------------------
+
+
+class Layer:
+    """A module of lecture 001: ``forward``, ``backward`` and its parameters.
+
+    ``forward(x)`` computes the output and caches what ``backward`` needs;
+    ``backward(dout)`` takes dL/d(output) of the *last* forward call, writes
+    dL/dtheta into ``p.grad`` of every parameter (overwriting it) and returns
+    dL/dx. With ``need_input_grad=False`` the caller says it does not need
+    dL/dx: a layer may then skip computing it and return None (it still
+    writes its parameters' gradients). :class:`Sequential` passes False to the
+    lowest layer that has parameters, whose input is usually the data.
+
+    ``training`` selects the behaviour of layers that differ between training
+    and evaluation (dropout, batch normalization); ``train()`` and ``eval()``
+    set it and return the layer.
+    """
+
+    training: bool = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def parameters(self) -> list[Parameter]:
+        """The layer's parameters, in a fixed order; none by default."""
+        return []
+
+    def train(self) -> Layer:
+        self.training = True
+        return self
+
+    def eval(self) -> Layer:
+        self.training = False
+        return self
+
+    _cache = None
+
+    def _saved(self):
+        """What the last ``forward`` cached; an error that says so if there was none."""
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward needs a forward pass first")
+        return self._cache
+
+
+class Linear(Layer):
+    """Dense layer S = X W + b (see :func:`linear_forward`), X (N, fan_in) -> S (N, fan_out).
+
+    ``W`` (fan_in, fan_out) is drawn by ``init(fan_in, fan_out, rng, dtype=dtype)``
+    and penalized by weight penalties; ``b`` (fan_out,) starts at zero and is not.
+    """
+
+    def __init__(self, fan_in: int, fan_out: int, rng: np.random.Generator,
+                 init=uniform_fan_in, dtype: DType = np.float64) -> None:
+        self.W = Parameter(init(fan_in, fan_out, rng, dtype=dtype), regularize=True, name="W")
+        self.b = Parameter(np.zeros(fan_out, dtype=dtype), regularize=False, name="b")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._cache = x
+        return linear_forward(x, self.W.value, self.b.value)
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        dx, self.W.grad, self.b.grad = linear_backward(
+            dout, self._saved(), self.W.value, need_input_grad=need_input_grad)
+        return dx
+
+    def parameters(self) -> list[Parameter]:
+        return [self.W, self.b]
+
+
+class _Activation(Layer):
+    """An elementwise function of :mod:`reference.activations` and its backward.
+
+    Caches the input s; backward returns ``f_backward(dout, s)`` (the flag
+    ``need_input_grad`` does not matter: there is no parameter to learn).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._cache = x
+        return self._f(x)
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
+        return self._f_backward(dout, self._saved())
+
+
+class Sigmoid(_Activation):
+    """sigma(s) = 1 / (1 + exp(-s)), :func:`reference.activations.sigmoid`."""
+
+    _f = staticmethod(activations.sigmoid)
+    _f_backward = staticmethod(activations.sigmoid_backward)
+
+
+class Tanh(_Activation):
+    """tanh(s) = 2 sigma(2s) - 1, :func:`reference.activations.tanh`."""
+
+    _f = staticmethod(activations.tanh)
+    _f_backward = staticmethod(activations.tanh_backward)
+
+
+class ReLU(_Activation):
+    """max(0, s), :func:`reference.activations.relu`."""
+
+    _f = staticmethod(activations.relu)
+    _f_backward = staticmethod(activations.relu_backward)
+
+
+class LeakyReLU(_Activation):
+    """s for s > 0, alpha s otherwise, :func:`reference.activations.leaky_relu`."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        self.alpha = alpha
+
+    def _f(self, s: np.ndarray) -> np.ndarray:
+        return activations.leaky_relu(s, self.alpha)
+
+    def _f_backward(self, dout: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return activations.leaky_relu_backward(dout, s, self.alpha)
+
+
+class ELU(_Activation):
+    """s for s > 0, alpha (exp(s) - 1) otherwise, :func:`reference.activations.elu`."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def _f(self, s: np.ndarray) -> np.ndarray:
+        return activations.elu(s, self.alpha)
+
+    def _f_backward(self, dout: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return activations.elu_backward(dout, s, self.alpha)
+
+
+class Softmax(_Activation):
+    """softmax over the last axis (the classes), :func:`reference.activations.softmax`.
+
+    For training a classifier, prefer raw scores and
+    :func:`reference.losses.softmax_cross_entropy`, which is stabler.
+    """
+
+    _f = staticmethod(activations.softmax)
+    _f_backward = staticmethod(activations.softmax_backward)
+
+
+class PReLU(Layer):
+    """Leaky ReLU with a learned slope per feature, :func:`reference.activations.prelu`.
+
+    x (N, num_features) -> out (N, num_features); ``alpha`` (num_features,)
+    starts at ``init`` and is not penalized by weight penalties.
+    """
+
+    def __init__(self, num_features: int, init: float = 0.25, dtype: DType = np.float64) -> None:
+        self.alpha = Parameter(np.full(num_features, init, dtype=dtype), regularize=False,
+                               name="alpha")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._cache = x
+        return activations.prelu(x, self.alpha.value)
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
+        dx, self.alpha.grad = activations.prelu_backward(dout, self._saved(), self.alpha.value)
+        return dx
+
+    def parameters(self) -> list[Parameter]:
+        return [self.alpha]
+
+
+class Dropout(Layer):
+    """Inverted dropout (lecture 003) in training, the identity in evaluation.
+
+    Training: ``out = x (*) mu`` with a fresh mask mu in {0, 1/p} per forward
+    call, p = ``keep_prob`` (see :func:`dropout_forward`). Evaluation: ``out = x``.
+
+    Why the identity at test time is right: plain dropout (mask in {0, 1})
+    trains each unit to feed the next layer only a fraction p of the time on
+    average, so at test time, with every unit present, the lectures' *weight
+    scaling* rule multiplies the unit's activation (equivalently its outgoing
+    weights) by p to match the expected input E[mask x] = p x. Inverted dropout
+    divides by p during training instead, so E[mu x] = x already, and the
+    network needs no scaling at test time: evaluating it unchanged is the
+    weight-scaling approximation of averaging over all the thinned networks.
+    """
+
+    def __init__(self, keep_prob: float, rng: np.random.Generator) -> None:
+        if not 0.0 < keep_prob <= 1.0:
+            raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+        self.keep_prob = keep_prob
+        self.rng = rng
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not self.training:
+            self._cache = 1.0        # the identity's mask: every unit kept, unscaled
+            return x
+        out, self._cache = dropout_forward(x, self.keep_prob, self.rng)
+        return out
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
+        return dropout_backward(dout, self._saved())
+
+
+class BatchNorm1d(Layer):
+    """Batch normalization of the D features of x (N, D) (lecture 004), as ``torch.nn.BatchNorm1d``.
+
+    Training: normalize with the batch's mean and (biased) variance, see
+    :func:`batchnorm_forward`, and update the running averages
+
+        running_mean <- (1 - momentum) running_mean + momentum mean_batch
+        running_var  <- (1 - momentum) running_var  + momentum N/(N-1) var_batch
+
+    i.e. ``running_var`` averages the *unbiased* batch variance (PyTorch's
+    convention), while the normalization itself uses the biased one. They start
+    at 0 and 1. Evaluation: normalize with the running averages instead,
+
+        out = gamma (*) (x - running_mean) / sqrt(running_var + eps) + beta,
+
+    an affine map of x, whose backward is ``dx = dout (*) gamma / sqrt(running_var + eps)``.
+    ``gamma`` (ones) and ``beta`` (zeros), both (D,), are not penalized.
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
+                 dtype: DType = np.float64) -> None:
+        self.momentum = momentum
+        self.eps = eps
+        self.gamma = Parameter(np.ones(num_features, dtype=dtype), regularize=False, name="gamma")
+        self.beta = Parameter(np.zeros(num_features, dtype=dtype), regularize=False, name="beta")
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        gamma, beta = self.gamma.value, self.beta.value
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError("batch normalization in training mode needs at least 2 examples")
+            out, cache = batchnorm_forward(x, gamma, beta, self.eps)
+            m = self.momentum
+            self.running_mean *= 1.0 - m
+            self.running_mean += m * cache.mean
+            self.running_var *= 1.0 - m
+            self.running_var += (m * n / (n - 1)) * cache.var
+        else:
+            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
+            xhat = (x - self.running_mean) * inv_std
+            out = gamma * xhat + beta
+            cache = BatchNormCache(xhat, gamma, inv_std, self.running_mean, self.running_var)
+        self._cache = (cache, self.training)
+        return out
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
+        cache, batch_statistics = self._saved()
+        if batch_statistics:
+            dx, self.gamma.grad, self.beta.grad = batchnorm_backward(dout, cache)
+            return dx
+        self.beta.grad = dout.sum(axis=0)
+        self.gamma.grad = np.sum(dout * cache.xhat, axis=0)
+        return dout * (cache.gamma * cache.inv_std)
+
+    def parameters(self) -> list[Parameter]:
+        return [self.gamma, self.beta]
+
+
+class Sequential(Layer):
+    """Layers applied in order: forward bottom-up, backward top-down (lecture 001's chain).
+
+    ``parameters()`` lists every layer's parameters in layer order, and
+    ``train()`` / ``eval()`` set the mode of every layer. Indexing, ``len`` and
+    iteration reach the layers; a slice gives a ``Sequential`` of the same
+    layer objects.
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        self.layers = list(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout: np.ndarray, *, need_input_grad: bool = False) -> np.ndarray | None:
+        """Backpropagate ``dout`` through the layers in reverse order; fill every ``p.grad``.
+
+        A model's input is usually the data, so by default (unlike a single
+        layer) no gradient with respect to it is computed: the backward pass
+        stops at the lowest layer with parameters, which is told
+        ``need_input_grad=False``, and the method returns None. Pass
+        ``need_input_grad=True`` to get dL/dx, (N, D), e.g. for a gradient
+        check or a ``Sequential`` inside another.
+        """
+        stop = 0 if need_input_grad else self._lowest_with_parameters()
+        for i in range(len(self.layers) - 1, stop - 1, -1):
+            dout = self.layers[i].backward(dout, need_input_grad=need_input_grad or i > stop)
+        return dout if need_input_grad else None
+
+    def _lowest_with_parameters(self) -> int:
+        for i, layer in enumerate(self.layers):
+            if layer.parameters():
+                return i
+        return len(self.layers)
+
+    def parameters(self) -> list[Parameter]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def train(self) -> Sequential:
+        for layer in self.layers:
+            layer.train()
+        self.training = True
+        return self
+
+    def eval(self) -> Sequential:
+        for layer in self.layers:
+            layer.eval()
+        self.training = False
+        return self
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    @overload
+    def __getitem__(self, index: int) -> Layer: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Layer | Sequential:
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
+        return self.layers[index]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
