@@ -3,7 +3,7 @@
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
                                        [--csv FILE] [--feedback DIR]
     python -m autograder check NOTEBOOK
-    python -m autograder release
+    python -m autograder release [--lab LAB]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.registry import LAB_MODULES
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--lab", help="labNN, when it cannot be told from the file name")
     check.set_defaults(run=_check)
     release = commands.add_parser("release", help="record visible-check answers, generate labs/")
-    release.set_defaults(run=lambda _: release_main() or 0)
+    release.add_argument("--lab", action="append", help="only this lab (repeatable)")
+    release.set_defaults(run=lambda a: release_main(a.lab or LAB_MODULES) or 0)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -28,8 +28,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-LAB_MODULES = ("lab03",)
+LAB_MODULES = tuple(sorted(p.stem for p in (Path(__file__).parent / "labs").glob("lab[0-9]*.py")))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ notebook's cells again.
 
 from __future__ import annotations
 
+import inspect
 import os
 import resource
 import select
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,10 +206,18 @@ class WorkerStudent(Student):
                 self._worker = Worker(self.limits)
 
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
+        return self._request(name, {"op": "call", "name": name, "args": list(args),
+                                    "kwargs": kwargs, "timeout": self.limits.call_seconds,
+                                    "return_args": return_args})
+
+    def run(self, probe: Callable[..., Any], *args: Any) -> Any:
+        return self._request(probe.__name__, {
+            "op": "probe", "name": probe.__name__, "source": inspect.getsource(probe),
+            "args": list(args), "timeout": self.limits.call_seconds})
+
+    def _request(self, name: str, message: dict) -> Any:
         if self._worker is None or self._worker.process.poll() is not None:
             self._start()
-        message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
-                   "timeout": self.limits.call_seconds, "return_args": return_args}
         try:
             reply = self._worker.request(message, self.limits.call_seconds + 2)
         except TimeoutError:

@@ -61,6 +61,18 @@ class Student:
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
         raise NotImplementedError
 
+    def run(self, probe: Callable[..., Any], *args: Any) -> Any:
+        """``probe(namespace, *args)`` beside the student's code; plain data comes back.
+
+        ``probe`` is a self-contained module-level function of a lab module
+        (numpy as ``np`` and builtins only: in the batch grader its source is
+        sent to the worker). It receives the student's namespace and may build
+        their objects, pass callbacks, call methods; what it returns crosses
+        back through the plain-data filter. Use it where a plain call cannot
+        express the check, and :meth:`call` everywhere else.
+        """
+        raise NotImplementedError
+
     def call_returning_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
         """``(result, args_after_the_call)``: to see whether the student mutated an input."""
         value = self.call(name, args, kwargs, return_args=True)
@@ -88,11 +100,22 @@ class LocalStudent(Student):
         if not callable(function):
             raise StudentError(name, "NameError", f"the notebook defines no function {name!r}")
         args, kwargs = plain_copy(list(args)), plain_copy(kwargs)
+        return self._quietly(name, lambda: (
+            {"result": function(*args, **kwargs), "args": args} if return_args
+            else function(*args, **kwargs)))
+
+    def run(self, probe: Callable[..., Any], *args: Any) -> Any:
+        args = plain_copy(list(args))
+        return self._quietly(probe.__name__, lambda: probe(self._namespace, *args))
+
+    @staticmethod
+    def _quietly(name: str, thunk: Callable[[], Any]) -> Any:
+        """``thunk()`` with warnings and stderr swallowed, its result as plain data."""
         try:
             with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
                 warnings.simplefilter("ignore")
-                result = function(*args, **kwargs)
-            return plain_copy({"result": result, "args": args} if return_args else result)
+                result = thunk()
+            return plain_copy(result)
         except PlainDataError as exc:
             raise StudentError(name, "NotPlainData", f"returned {exc}") from None
         except Exception as exc:  # noqa: BLE001 - student code may raise anything

@@ -20,7 +20,8 @@ paths see student results through the same filter.
 
 Requests: ``{"op": "exec", "cells": [[name, source], ...], "cell_timeout": s}``
 and ``{"op": "call", "name": f, "args": [...], "kwargs": {...}, "timeout": s,
-"return_args": bool}``; replies
+"return_args": bool}`` and ``{"op": "probe", "name": f, "source": ..., "args": [...],
+"timeout": s}`` (see ``_probe``); replies
 ``{"ok": true, "value": ...}`` or ``{"ok": false, "error": {...}}``.
 """
 
@@ -203,6 +204,24 @@ def _stand_in_autograder():
     return module
 
 
+def _probe(namespace: dict, request: dict) -> object:
+    """Run a check's probe beside the student's code: ``probe(namespace, *args)``.
+
+    A probe is a self-contained function from a lab module (numpy and builtins
+    only) that exercises what a plain call cannot, such as the student's
+    classes or a function taking callbacks, and returns plain data.
+    """
+    import numpy
+
+    scope = {"np": numpy, "__name__": "probe"}
+    exec(compile(request["source"], "<probe>", "exec"), scope)
+    signal.setitimer(signal.ITIMER_REAL, request["timeout"])
+    try:
+        return scope[request["name"]](namespace, *request["args"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def serve(site_packages: str) -> None:
     """Answer requests on the original stdout until stdin closes."""
     sys.path.append(site_packages)
@@ -220,6 +239,8 @@ def serve(site_packages: str) -> None:
         try:
             if request["op"] == "exec":
                 value = _run_cells(namespace, request["cells"], request["cell_timeout"])
+            elif request["op"] == "probe":
+                value = _probe(namespace, request)
             else:
                 value = _call(namespace, request)
             reply = encode({"ok": True, "value": value})

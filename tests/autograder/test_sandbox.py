@@ -21,12 +21,18 @@ def test_student_function_is_called_with_arrays_and_returns_arrays():
         np.testing.assert_array_equal(student.double(np.arange(3.0)), [0.0, 2.0, 4.0])
 
 
-@pytest.mark.parametrize("package", ["reference", "autograder", "solutions"])
+@pytest.mark.parametrize("package", ["reference", "autograder.labs", "solutions"])
 def test_project_packages_are_not_importable_in_the_worker(package):
     source = (f"try:\n    import {package}\n    found = 1\nexcept ImportError:\n    found = 0\n"
               "def imported():\n    return found")
     with student_with(source) as student:
         assert student.imported() == 0
+
+
+def test_autograder_in_the_worker_is_a_stand_in_whose_check_does_nothing():
+    source = "from autograder import check\ndef checked():\n    return check('lab03.relu') is None"
+    with student_with(source) as student:
+        assert student.checked() is True
 
 
 def test_worker_runs_in_a_scratch_directory_that_is_removed_afterwards():
@@ -123,3 +129,35 @@ def test_missing_function_is_a_name_error_that_says_renamed():
     with student_with("x = 1") as student:
         with pytest.raises(StudentError, match="renamed"):
             student.relu()
+
+
+def count_calls(namespace, n):
+    """A probe: builds the student's Counter, calls it n times, returns its count."""
+    counter = namespace["Counter"]()
+    for _ in range(n):
+        counter.tick()
+    return float(counter.count)
+
+
+COUNTER = "class Counter:\n    count = 0\n    def tick(self):\n        self.count += 1"
+
+
+def test_probe_runs_beside_the_student_code_and_returns_plain_data():
+    with student_with(COUNTER) as student:
+        assert student.run(count_calls, 3) == 3.0
+
+
+def test_probe_gives_the_same_answer_locally():
+    from autograder.student import LocalStudent
+
+    namespace = {}
+    exec(COUNTER, namespace)
+    assert LocalStudent(namespace).run(count_calls, 3) == 3.0
+
+
+def test_probe_failure_in_student_code_is_a_student_error():
+    with student_with("class Counter:\n    def tick(self):\n        raise ValueError('no')") \
+            as student:
+        with pytest.raises(StudentError) as failure:
+            student.run(count_calls, 1)
+        assert failure.value.kind == "ValueError"
