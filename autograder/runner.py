@@ -83,7 +83,7 @@ def run_check(check: Check, student: Student, oracle: object) -> CheckResult:
         result.feedback = str(failure)
     except StudentError as error:
         result.feedback = error.explain()
-        if error.traceback:
+        if error.traceback and error.kind != "NotImplementedError":
             result.feedback += "\n" + error.traceback
         if error.kind in FATAL_KINDS:
             raise

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from autograder.worker import PlainDataError, decode, encode
+from autograder.worker import PlainDataError, decode, encode, student_traceback
 
 
 class StudentError(Exception):
@@ -119,4 +119,5 @@ class LocalStudent(Student):
         except PlainDataError as exc:
             raise StudentError(name, "NotPlainData", f"returned {exc}") from None
         except Exception as exc:  # noqa: BLE001 - student code may raise anything
-            raise StudentError(name, type(exc).__name__, str(exc)) from None
+            raise StudentError(name, type(exc).__name__, str(exc),
+                               student_traceback(exc)) from None

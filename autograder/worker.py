@@ -145,13 +145,20 @@ def _on_alarm(signum, frame):
     raise CellTimeout
 
 
+def student_traceback(exc: BaseException) -> str:
+    """The last frames of ``exc``'s traceback that are notebook code: cells compiled here as
+    ``<cell NAME>``, or by IPython in a kernel. Never the grader's frames or numpy's."""
+    def is_notebook(filename: str) -> bool:
+        return filename.startswith(("<cell", "<ipython-input")) or "/ipykernel_" in filename
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if is_notebook(f.filename)]
+    return "".join(traceback.format_list(frames[-5:]))[-4000:]
+
+
 def _describe(exc: BaseException) -> dict:
     """The error as the student should see it: type, message, their own frames only."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.startswith("<cell")]
-    lines = traceback.format_list(frames[-5:])
     return {"type": type(exc).__name__, "message": str(exc)[:2000],
-            "traceback": "".join(lines)[-4000:]}
+            "traceback": student_traceback(exc)}
 
 
 def _strip_magics(source: str) -> str:

@@ -1,0 +1,355 @@
+"""Every lab's grading, held to the same standard.
+
+For each lab in ``autograder/labs/``: the solution earns full marks and the
+released stub nothing; every catalogued mistake loses points on its own
+question only and is named in the feedback; every valid alternative earns
+full marks; every check can fail; visible and hidden checks use different
+inputs. Most tests take the local path for speed (the notebook's graded cells
+run in this process, as ``check(...)`` runs them in a kernel). Tests marked
+``slow`` take the other paths and show they agree: the sandboxed batch worker,
+a real kernel running the notebook's own test cells, and pytest itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from autograder.catalogue import (
+    Variant,
+    apply_variant,
+    as_file,
+    load_catalogue,
+    load_notebook,
+    notebook_path,
+)
+from autograder.notebook import cells_to_run, is_demo_cell, is_test_cell
+from autograder.oracle import ReferenceOracle
+from autograder.registry import LAB_MODULES, load_lab
+from autograder.runner import QuestionResult, oracle_modules, run_check, run_question
+from autograder.sandbox import WorkerStudent
+from autograder.student import LocalStudent
+from autograder.worker import encode
+
+ROOT = Path(__file__).resolve().parents[2]
+# Smallest catalogue per lab: (mistakes, alternatives). Lab 03 was the first, fullest slice.
+MINIMUM_CATALOGUE = {"lab03": (15, 5)}
+DEFAULT_MINIMUM = (10, 3)
+
+TEST_CELL = ('score = check("{id}")\n'
+             "### BEGIN HIDDEN TESTS\n"
+             'score = check("{id}", hidden=True)\n'
+             "### END HIDDEN TESTS\n"
+             "score")
+
+
+def cell_source(cell: dict) -> str:
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+@functools.cache
+def questions(lab: str) -> list:
+    return load_lab(lab)
+
+
+@functools.cache
+def catalogue(lab: str) -> dict[str, Variant]:
+    return {v.name: v for v in load_catalogue(lab)}
+
+
+def notebook_of(lab: str, name: str) -> dict:
+    """The solution, the released stub (nbgrader's output in labs/), or a catalogue variant."""
+    if name == "solution":
+        return load_notebook(lab)
+    if name == "stub":
+        return load_notebook(lab, "labs")
+    return apply_variant(load_notebook(lab), catalogue(lab)[name])
+
+
+def namespace_of(notebook: dict) -> dict:
+    """Run the cells the grader runs (all but test and demo cells) into a fresh namespace."""
+    namespace: dict = {"__name__": "__main__"}
+    for cell in cells_to_run(notebook):
+        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
+    return namespace
+
+
+@functools.cache
+def graded(lab: str, name: str) -> tuple[dict[str, QuestionResult], tuple[str, ...]]:
+    """Every question with all its checks, and the warnings the grader itself raised
+    (the student's own are swallowed by LocalStudent)."""
+    student = LocalStudent(namespace_of(notebook_of(lab, name)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = {q.id: run_question(q, student, hidden=True) for q in questions(lab)}
+    return results, tuple(f"{w.filename}:{w.lineno}: {w.message}" for w in caught)
+
+
+def lost(results: dict[str, QuestionResult]) -> list[str]:
+    return [qid for qid, r in results.items() if r.score < r.max_score]
+
+
+def variants(mistakes: bool) -> list:
+    return [pytest.param(lab, v, id=f"{lab}:{v.name}") for lab in LAB_MODULES
+            for v in catalogue(lab).values() if v.is_mistake == mistakes]
+
+
+# --------------------------------------------------------------------------- the notebooks
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_solution_earns_full_marks_on_every_question(lab):
+    results, _ = graded(lab, "solution")
+    assert {qid: r.feedback for qid, r in results.items() if r.feedback} == {}
+    assert all(r.score == r.max_score > 0 for r in results.values())
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_released_stub_earns_nothing_and_says_not_implemented_yet(lab):
+    results, _ = graded(lab, "stub")
+    checks = [c for r in results.values() for c in r.checks]
+    assert sum(c.earned for c in checks) == 0
+    assert all("is not implemented yet" in c.feedback for c in checks)
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_lab_has_at_least_six_questions(lab):
+    assert len(questions(lab)) >= (8 if lab == "lab03" else 6)
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_test_cells_name_every_question_once_in_order_with_its_points(lab):
+    test_cells = [c for c in load_notebook(lab)["cells"] if is_test_cell(c)]
+    assert len(test_cells) == len(questions(lab))
+    for cell, question in zip(test_cells, questions(lab), strict=True):
+        meta = cell["metadata"]["nbgrader"]
+        assert cell_source(cell) == TEST_CELL.format(id=question.id)
+        assert meta["points"] == question.max_score
+        assert meta["grade_id"] == "test_" + question.id.split(".", 1)[1]
+        assert meta["locked"] is True
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_each_question_has_one_answer_cell_defining_its_functions(lab):
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: cell_source(c)
+               for c in load_notebook(lab)["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    assert list(answers) == [q.id.split(".", 1)[1] for q in questions(lab)]
+    for question in questions(lab):
+        source = answers[question.id.split(".", 1)[1]]
+        assert re.findall(r"^def (\w+)\(", source, re.MULTILINE) == list(question.functions)
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_solution_is_a_clean_source_notebook(lab):
+    import nbformat  # imports take seconds: only where needed
+
+    notebook = load_notebook(lab)
+    nbformat.validate(nbformat.from_dict(notebook))
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    first = cell_source(code[0])
+    assert "import numpy as np" in first and "from autograder import check" in first
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_every_demo_cell_saves_a_figure_and_shows_it(lab):
+    demos = [cell_source(c) for c in load_notebook(lab)["cells"] if is_demo_cell(c)]
+    assert demos
+    for source in demos:
+        assert re.search(r'savefig\(\s*"figures/\w+\.png"', source) and "plt.show()" in source
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@pytest.mark.parametrize("lab,variant", variants(mistakes=True))
+def test_mistake_loses_points_on_its_question_only_and_is_named(lab, variant):
+    results, _ = graded(lab, variant.name)
+    assert lost(results) == [variant.question]
+    assert variant.feedback in "\n".join(results[variant.question].feedback)
+
+
+@pytest.mark.parametrize("lab,variant", variants(mistakes=False))
+def test_valid_alternative_earns_full_marks(lab, variant):
+    results, _ = graded(lab, variant.name)
+    assert {qid: results[qid].feedback for qid in lost(results)} == {}
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_catalogue_is_large_enough_and_targets_every_question(lab):
+    entries = list(catalogue(lab).values())
+    mistakes = [v for v in entries if v.is_mistake]
+    least_mistakes, least_alternatives = MINIMUM_CATALOGUE.get(lab, DEFAULT_MINIMUM)
+    assert len(mistakes) >= least_mistakes
+    assert len(entries) - len(mistakes) >= least_alternatives
+    assert {v.question for v in mistakes} == {q.id for q in questions(lab)}
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_every_check_fails_for_some_catalogued_mistake(lab):
+    failed = {(qid, c.name) for v in catalogue(lab).values() if v.is_mistake
+              for qid, r in graded(lab, v.name)[0].items() for c in r.checks
+              if c.earned < c.points}
+    every = {(q.id, c.name) for q in questions(lab) for c in q.checks}
+    assert sorted(every - failed) == []
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_checks_raise_no_warnings_of_their_own(lab):
+    for name in ["solution", "stub", *catalogue(lab)]:
+        assert graded(lab, name)[1] == (), name
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class RecordingStudent(LocalStudent):
+    """The solution, remembering the arguments of every call and probe, as wire bytes."""
+
+    def __init__(self, namespace: dict) -> None:
+        super().__init__(namespace)
+        self.calls: list[bytes] = []
+
+    def call(self, name, args, kwargs, return_args=False):
+        self.calls.append(encode([name, list(args), kwargs]))
+        return super().call(name, args, kwargs, return_args)
+
+    def run(self, probe, *args):
+        self.calls.append(encode([probe.__name__, list(args)]))
+        return super().run(probe, *args)
+
+
+def all_questions() -> list:
+    return [pytest.param(lab, q, id=q.id) for lab in LAB_MODULES for q in questions(lab)]
+
+
+@pytest.mark.parametrize("lab,question", all_questions())
+def test_visible_and_hidden_checks_draw_different_inputs(lab, question):
+    namespace = namespace_of(load_notebook(lab))
+    oracle = ReferenceOracle(oracle_modules(question))
+    inputs = {}
+    for hidden in (False, True):
+        student = RecordingStudent(namespace)
+        for check in question.checks:
+            if check.hidden == hidden:
+                assert run_check(check, student, oracle).earned == check.points
+        inputs[hidden] = set(student.calls)
+    assert inputs[False] and inputs[True] and not inputs[False] & inputs[True]
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_hidden_inputs_change_with_the_grading_seed(lab, monkeypatch):
+    namespace = namespace_of(load_notebook(lab))
+    question = questions(lab)[0]
+    check = next(c for c in question.checks if c.hidden)
+    seen = []
+    for seed in ("1", "2"):
+        monkeypatch.setenv("NNLABS_GRADING_SEED", seed)
+        student = RecordingStudent(namespace)
+        run_check(check, student, ReferenceOracle(oracle_modules(question)))
+        seen.append(student.calls)
+    assert seen[0] != seen[1]
+
+
+# --------------------------------------------------------------------------- the other paths
+
+
+def batch_sample() -> list:
+    """Per lab: the solution, the stub, three mistakes and an alternative."""
+    sample = []
+    for lab in LAB_MODULES:
+        entries = list(catalogue(lab).values())
+        mistakes = [v.name for v in entries if v.is_mistake][:3]
+        alternatives = [v.name for v in entries if not v.is_mistake][:1]
+        sample += [pytest.param(lab, name, id=f"{lab}:{name}")
+                   for name in ["solution", "stub", *mistakes, *alternatives]]
+    return sample
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab,name", batch_sample())
+def test_batch_worker_gives_the_local_scores_and_feedback(lab, name):
+    with WorkerStudent(cells_to_run(notebook_of(lab, name))) as student:
+        assert student.cell_errors == []
+        batch = {q.id: run_question(q, student, hidden=True) for q in questions(lab)}
+    local, _ = graded(lab, name)
+    assert {qid: (r.score, r.feedback) for qid, r in batch.items()} == {
+        qid: (r.score, r.feedback) for qid, r in local.items()}
+
+
+def execute(notebook: dict, folder: Path) -> dict:
+    """Run the notebook in a real python3 kernel, as nbgrader's autograde does."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    node = nbformat.reads(json.dumps(notebook), as_version=4)
+    NotebookClient(node, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return node
+
+
+def test_cell_scores(notebook: dict) -> list[float]:
+    return [float(o["data"]["text/plain"]) for c in notebook["cells"] if is_test_cell(c)
+            for o in c["outputs"] if o["output_type"] == "execute_result"]
+
+
+test_cell_scores.__test__ = False  # a helper, not a test
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_solution_runs_top_to_bottom_in_a_kernel_with_full_marks_and_its_figures(lab, tmp_path):
+    notebook = execute(load_notebook(lab), tmp_path)
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o for o in outputs if o["output_type"] == "error"] == []
+    assert not any(o["output_type"] == "stream" and o["name"] == "stderr"
+                   for c in notebook.cells if is_test_cell(c) for o in c.outputs)
+    assert test_cell_scores(notebook) == [q.max_score for q in questions(lab)]
+    promised = {m for c in notebook.cells if is_demo_cell(c)
+                for m in re.findall(r'savefig\(\s*"figures/(\w+\.png)"', c.source)}
+    assert {p.name for p in (tmp_path / "figures").iterdir()} == promised
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_kernel_test_cells_and_batch_grader_agree_on_a_mistake(lab, tmp_path):
+    name = next(v.name for v in catalogue(lab).values() if v.is_mistake)
+    notebook = notebook_of(lab, name)
+    notebook["cells"] = [c for c in notebook["cells"] if not is_demo_cell(c)]
+    in_kernel = test_cell_scores(execute(notebook, tmp_path))
+    with WorkerStudent(cells_to_run(notebook)) as student:
+        batch = [run_question(q, student, hidden=True).score for q in questions(lab)]
+    assert in_kernel == batch and sum(batch) < sum(q.max_score for q in questions(lab))
+
+
+@pytest.mark.slow
+def test_pytest_plugin_and_batch_grader_agree_on_a_mistake(tmp_path):
+    lab = "lab03"
+    name = next(v.name for v in catalogue(lab).values() if v.is_mistake)
+    path = tmp_path / "submission.ipynb"
+    path.write_bytes(as_file(notebook_of(lab, name)))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin",
+                          str(ROOT / "autograder" / "labs" / f"{lab}.py"), "--notebook",
+                          str(path), "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    earned, possible = re.search(r"nnlabs score: ([\d.]+) / ([\d.]+)", run.stdout).groups()
+    results, _ = graded(lab, name)
+    assert (float(earned), float(possible)) == (
+        sum(r.score for r in results.values()), sum(r.max_score for r in results.values()))
+    assert float(earned) < float(possible)
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_notebook_path_finds_solution_and_release(lab):
+    assert notebook_path(lab).parent.parent.name == "solutions"
+    assert notebook_path(lab, "labs").parent.parent.name == "labs"
