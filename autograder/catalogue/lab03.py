@@ -305,6 +305,12 @@ MISTAKES = [
 ]
 
 ALTERNATIVES = [
+    # Correct values, but numpy warns "overflow in exp" for very negative s: the warning
+    # must not cost points (nbgrader zeroes a test cell that writes to stderr).
+    alternative("sigmoid-textbook-form-that-warns-on-overflow", """
+        def sigmoid(s):
+            return 1 / (1 + np.exp(-s))
+        """),
     alternative("relu-with-boolean-masks", """
         def relu(s):
             out = s.copy()

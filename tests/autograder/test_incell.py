@@ -1,0 +1,55 @@
+"""``check(...)`` in a notebook: the table it prints, the score it leaves, stderr kept clean."""
+
+import json
+
+import pytest
+
+from autograder.catalogue import apply_variant, load_catalogue, load_notebook
+from autograder.incell import Score, check
+from autograder.notebook import is_demo_cell, is_test_cell
+
+
+def relu(s):
+    return s * (s > 0)
+
+
+def test_check_finds_functions_in_the_calling_module_and_returns_the_points(capsys):
+    score = check("lab03.relu")
+    assert isinstance(score, Score) and isinstance(score, float)
+    assert score == 1.0  # the one visible check; the hidden ones run when grading
+    assert "[PASS]" in capsys.readouterr().out
+
+
+def test_check_with_hidden_runs_every_check(capsys):
+    assert check("lab03.relu", hidden=True) == 3.0
+    assert "all checks" in capsys.readouterr().out
+
+
+def test_check_prints_what_to_fix_for_a_missing_function(capsys):
+    assert check("lab03.softmax") == 0.0
+    out = capsys.readouterr().out
+    assert "[FAIL]" in out and "defines no function `softmax`" in out
+
+
+def test_unknown_question_names_the_questions_that_exist():
+    with pytest.raises(KeyError, match="lab03.relu_backward"):
+        check("lab03.relu_backwards")
+
+
+@pytest.mark.slow
+def test_numpy_warning_does_not_zero_a_correct_answer_under_nbgrader(tmp_path):
+    """nbgrader gives 0 to a test cell with any stderr output; check() keeps it clean."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbgrader.utils import determine_grade
+
+    (variant,) = [v for v in load_catalogue("lab03")
+                  if v.name == "sigmoid-textbook-form-that-warns-on-overflow"]
+    notebook = apply_variant(load_notebook("lab03"), variant)
+    notebook["cells"] = [c for c in notebook["cells"] if not is_demo_cell(c)]
+    node = nbformat.reads(json.dumps(notebook), as_version=4)
+    NotebookClient(node, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    (cell,) = [c for c in node.cells
+               if is_test_cell(c) and c.metadata.nbgrader.grade_id == "test_sigmoid"]
+    assert determine_grade(cell) == (4.0, 4.0)
