@@ -51,11 +51,21 @@ def write_fixtures(labs: Sequence[str] = LAB_MODULES) -> None:
         (FIXTURES / f"{lab}.json").write_text(record(lab))
 
 
-def nbgrader_env() -> dict[str, str]:
-    """The environment for an nbgrader subprocess: it runs ``alembic`` from ``PATH``, so
-    this interpreter's scripts folder comes first even when the venv is not activated."""
+def nbgrader(*args: str, root: Path, db_url: str, **env: str) -> None:
+    """``python -m nbgrader ARGS`` on the course at ``root`` with the gradebook ``db_url``.
+
+    nbgrader runs ``alembic`` from ``PATH``, so this interpreter's scripts
+    folder goes first even when the venv is not activated; ``env`` adds
+    variables (the BLAS thread count for autograde's kernels, say).
+    """
     scripts = str(Path(sys.executable).parent)
-    return dict(os.environ, PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]))
+    environment = dict(os.environ, PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]),
+                       **env)
+    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN",
+                    f"--CourseDirectory.root={root}",
+                    "--CourseDirectory.source_directory=solutions",
+                    f"--CourseDirectory.db_url={db_url}"],
+                   check=True, cwd=root, env=environment)
 
 
 def generate_labs(root: Path = ROOT, release: Path | None = None,
@@ -70,13 +80,9 @@ def generate_labs(root: Path = ROOT, release: Path | None = None,
         for source in sorted((root / "solutions").iterdir()):
             if not source.is_dir() or source.name.split("_")[0] not in labs:
                 continue
-            subprocess.run(
-                [sys.executable, "-m", "nbgrader", "generate_assignment", source.name,
-                 "--force", "--log-level=WARN",
-                 f"--CourseDirectory.root={root}",
-                 f"--CourseDirectory.release_directory={release}",
-                 f"--CourseDirectory.db_url=sqlite:///{scratch}/gradebook.db"],
-                check=True, cwd=root, env=nbgrader_env())
+            nbgrader("generate_assignment", source.name, "--force",
+                     f"--CourseDirectory.release_directory={release}",
+                     root=root, db_url=f"sqlite:///{scratch}/gradebook.db")
             shutil.rmtree(release / source.name / "figures", ignore_errors=True)
 
 

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,19 +21,9 @@ from pathlib import Path
 from autograder.batch import find_submissions, grade_all
 from autograder.catalogue import as_file, honest_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
+from autograder.release import nbgrader
 
 LAB = "lab03"
-
-
-def run_nbgrader(root: Path, assignment: str, db_url: str) -> float:
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg")
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-                    "--log-level=ERROR", f"--CourseDirectory.root={root}",
-                    "--CourseDirectory.source_directory=solutions",
-                    f"--CourseDirectory.db_url={db_url}"], check=True, env=env, cwd=root)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -55,17 +42,17 @@ def main() -> None:
         root = Path(scratch)
         shutil.copytree(source.parent, root / "solutions" / assignment)
         db_url = f"sqlite:///{root}/gradebook.db"
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-                        "--force", "--log-level=ERROR", f"--CourseDirectory.root={root}",
-                        "--CourseDirectory.source_directory=solutions",
-                        f"--CourseDirectory.release_directory={root / 'release'}",
-                        f"--CourseDirectory.db_url={db_url}"], check=True, cwd=root)
+        nbgrader("generate_assignment", assignment, root=root, db_url=db_url)
         write_class(root / "submitted", LAB, submissions)
 
         start = time.perf_counter()
         records = grade_all(find_submissions([root / "submitted"]), LAB, args.jobs)
         ours = time.perf_counter() - start
-        theirs = run_nbgrader(root, assignment, db_url)
+        start = time.perf_counter()
+        nbgrader("autograde", assignment, "--force", root=root, db_url=db_url,
+                 OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                 MPLBACKEND="Agg")
+        theirs = time.perf_counter() - start
         nb_scores = nbgrader_scores(db_url, assignment, notebook)
 
     disagreements = []
