@@ -14,6 +14,7 @@ that submission's ``errors``/``flags`` and costs only its own points.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -92,6 +93,9 @@ def grade_submission(submission: Submission, lab: str | None = None,
         record["errors"].append(str(exc))
         record["questions"] = _ungraded(questions, str(exc))
         return record
+    limits = limits or Limits()
+    deadline = time.monotonic() + limits.submission_seconds
+    entries = []
     with WorkerStudent(cells, limits) as student:
         for error in student.cell_errors:
             record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
@@ -99,10 +103,17 @@ def grade_submission(submission: Submission, lab: str | None = None,
                 record["flags"].append(f"cell {error['cell']} was stopped: look for an infinite "
                                        "loop or a crash" if error["type"] == "Timeout" else
                                        f"cell {error['cell']} killed its process")
-        results = [run_question(q, student, hidden=hidden) for q in questions]
-    record["questions"] = [_question_entry(r) for r in results]
-    record["score"] = sum(r.score for r in results)
-    record["max_score"] = sum(r.max_score for r in results)
+        for question in questions:
+            if time.monotonic() > deadline:
+                reason = f"the submission used up its {limits.submission_seconds:g} s"
+                entries += _ungraded([question], reason)
+                if reason not in record["flags"]:
+                    record["flags"].append(reason)
+                continue
+            entries.append(_question_entry(run_question(question, student, hidden=hidden)))
+    record["questions"] = entries
+    record["score"] = sum(q["score"] for q in entries)
+    record["max_score"] = sum(q["max_score"] for q in entries)
     return record
 
 

@@ -41,9 +41,11 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 class Limits:
     cell_seconds: float = 10.0      # wall clock for one notebook cell (demo cells are skipped)
     call_seconds: float = 10.0      # wall clock for one call of a student function
+    submission_seconds: float = 120.0  # wall clock for grading one submission
     cpu_seconds: int = 300          # CPU time for a whole worker
     memory_bytes: int = 3 * 2**30   # address space
     file_bytes: int = 16 * 2**20    # largest file the worker may write
+    processes: int = 256            # processes of the worker's user (not enforced for root)
 
 
 class WorkerDied(Exception):
@@ -76,6 +78,7 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)
 
     def request(self, message: dict, seconds: float) -> dict:
         """Send a request and wait at most ``seconds`` for the reply."""

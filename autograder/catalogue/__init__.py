@@ -54,9 +54,9 @@ def _source(cell: dict) -> str:
 
 
 def replace_function(source: str, name: str, replacement: str) -> str | None:
-    """``source`` with the top-level ``def name`` replaced, or None if it has none."""
+    """``source`` with the top-level ``def name`` (or ``class name``) replaced, or None."""
     for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
             lines = source.splitlines(keepends=True)
             start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
             return "".join(lines[:start]) + replacement.rstrip("\n") + "\n" + "".join(

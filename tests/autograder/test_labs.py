@@ -145,7 +145,8 @@ def test_each_question_has_one_answer_cell_defining_its_functions(lab):
     assert list(answers) == [q.id.split(".", 1)[1] for q in questions(lab)]
     for question in questions(lab):
         source = answers[question.id.split(".", 1)[1]]
-        assert re.findall(r"^def (\w+)\(", source, re.MULTILINE) == list(question.functions)
+        assert re.findall(r"^(?:def|class) (\w+)\b", source, re.MULTILINE) == list(
+            question.functions)
 
 
 @pytest.mark.parametrize("lab", LAB_MODULES)

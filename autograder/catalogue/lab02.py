@@ -1,0 +1,445 @@
+"""Lab 02's catalogue: mistakes students make when backpropagating by hand, building a
+scalar autograd and checking gradients numerically, and valid alternatives.
+
+Each mistake replaces one function (or the ``Value`` class) of the solution notebook and
+must lose points on its question, and only there; ``feedback`` is a phrase of the message
+the check prints. Each alternative is a different correct implementation: full marks.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from autograder.catalogue import Variant
+
+
+def _definitions(source: str) -> dict[str, str]:
+    """The top-level functions and classes of ``source``, each as its own source text."""
+    source = textwrap.dedent(source).strip("\n") + "\n"
+    lines = source.splitlines(keepends=True)
+    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
+            for node in ast.parse(source).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
+    patches = _definitions(source)
+    assert len(patches) == 1, f"{name}: a mistake replaces exactly one definition"
+    return Variant(name, patches, f"lab02.{question}", feedback)
+
+
+def alternative(name: str, source: str) -> Variant:
+    return Variant(name, _definitions(source))
+
+
+# The solution's Value, with the pieces a mistake replaces marked; see value_with().
+VALUE = '''
+class Value:
+    def __init__(self, data, _children=(), _op=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = tuple(_children)
+        self._op = _op
+        self._backward = lambda: None
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            @ADD@
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            @MUL@
+        out._backward = _backward
+        return out
+
+    def __pow__(self, k):
+        out = Value(self.data ** k, (self,), "pow")
+
+        def _backward():
+            @POW@
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        out = Value(math.exp(self.data), (self,), "exp")
+
+        def _backward():
+            @EXP@
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        out = Value(math.tanh(self.data), (self,), "tanh")
+
+        def _backward():
+            @TANH@
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = Value(max(0.0, self.data), (self,), "relu")
+
+        def _backward():
+            @RELU@
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        @BACKWARD@
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __truediv__(self, other):
+        return self * (other if isinstance(other, Value) else Value(other)) ** -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return Value(other) - self
+
+    def __rtruediv__(self, other):
+        return Value(other) / self
+'''
+
+RIGHT = {
+    "ADD": "self.grad += out.grad\nother.grad += out.grad",
+    "MUL": "self.grad += other.data * out.grad\nother.grad += self.data * out.grad",
+    "POW": "self.grad += k * self.data ** (k - 1) * out.grad",
+    "EXP": "self.grad += out.data * out.grad",
+    "TANH": "self.grad += (1.0 - out.data ** 2) * out.grad",
+    "RELU": "self.grad += (1.0 if self.data > 0 else 0.0) * out.grad",
+    "BACKWARD": """order, visited = [], set()
+
+def visit(node):
+    if node not in visited:
+        visited.add(node)
+        for child in node._prev:
+            visit(child)
+        order.append(node)
+
+visit(self)
+self.grad = 1.0
+for node in reversed(order):
+    node._backward()""",
+}
+
+
+def value_with(**pieces: str) -> str:
+    """The Value class with the named pieces replaced (the others as in the solution)."""
+    source = VALUE
+    for key, right in RIGHT.items():
+        body = textwrap.dedent(pieces.get(key, right)).strip("\n")
+        marker = f"@{key}@"
+        indent = source[:source.index(marker)].rsplit("\n", 1)[1]
+        source = source.replace(marker, textwrap.indent(body, indent).lstrip())
+    return source
+
+
+MISTAKES = [
+    # -- f = (x + y) z
+    mistake("add-mul-hard-coded-lecture-numbers", "add_mul_gradients",
+            "not the numbers of the example", """
+        def add_mul_gradients(x, y, z):
+            return -4.0, -4.0, 3.0
+        """),
+    mistake("add-mul-local-gradients-swapped", "add_mul_gradients",
+            "the local gradients of f = q z are swapped", """
+        def add_mul_gradients(x, y, z):
+            return x + y, x + y, z
+        """),
+    mistake("add-mul-local-gradient-without-upstream", "add_mul_gradients",
+            "multiply it by the upstream gradient", """
+        def add_mul_gradients(x, y, z):
+            return 1.0, 1.0, x + y
+        """),
+    # -- sin x^2
+    mistake("sin-square-forgets-inner-derivative", "sin_square_derivative",
+            "the inner derivative d(x^2)/dx = 2x is missing", """
+        def sin_square_derivative(x):
+            return np.cos(x ** 2)
+        """),
+    mistake("sin-square-outer-at-x", "sin_square_derivative",
+            "the outer derivative cos is evaluated at x", """
+        def sin_square_derivative(x):
+            return 2 * x * np.cos(x)
+        """),
+    mistake("sin-square-promotes-float32", "sin_square_derivative", "expected dtype float32", """
+        def sin_square_derivative(x):
+            x = np.asarray(x, dtype=np.float64)
+            return 2 * x * np.cos(x ** 2)
+        """),
+    mistake("sin-square-squares-in-place", "sin_square_derivative",
+            "modified its input array in place", """
+        def sin_square_derivative(x):
+            two_x = 2 * x
+            x **= 2
+            return np.cos(x) * two_x
+        """),
+    # -- sum over paths
+    mistake("paths-only-through-f", "sum_over_paths", "add the path through g = x^2", """
+        def sum_over_paths(x):
+            return x ** 2 * np.cos(x)
+        """),
+    mistake("paths-multiplied-instead-of-added", "sum_over_paths", "paths add", """
+        def sum_over_paths(x):
+            return np.cos(x) * 2 * x
+        """),
+    # -- L(w1, w2)
+    mistake("two-weights-forgets-factor-2", "two_weight_gradients", "lost its factor 2", """
+        def two_weight_gradients(w1, w2, x, y):
+            f1 = np.tanh(w1 * x)
+            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
+            delta2 = (f2 - y) * f2 * (1.0 - f2)
+            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
+        """),
+    mistake("two-weights-forgets-w2-on-the-path", "two_weight_gradients",
+            "misses the local gradient d(w2 f1)/df1 = w2", """
+        def two_weight_gradients(w1, w2, x, y):
+            f1 = np.tanh(w1 * x)
+            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
+            delta2 = 2.0 * (f2 - y) * f2 * (1.0 - f2)
+            return float(delta2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
+        """),
+    mistake("two-weights-forgets-sigmoid-derivative", "two_weight_gradients",
+            "the derivative of the output sigmoid", """
+        def two_weight_gradients(w1, w2, x, y):
+            f1 = np.tanh(w1 * x)
+            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
+            delta2 = 2.0 * (f2 - y)
+            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
+        """),
+    mistake("two-weights-y-minus-f2", "two_weight_gradients", "not 2 (y - f2)", """
+        def two_weight_gradients(w1, w2, x, y):
+            f1 = np.tanh(w1 * x)
+            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
+            delta2 = 2.0 * (y - f2) * f2 * (1.0 - f2)
+            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
+        """),
+    # -- the 2-2-1 network
+    mistake("network-swaps-w5-and-w6", "network_gradients", "the wrong outgoing weight", """
+        def network_gradients(w, b, x, y):
+            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
+            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
+            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
+            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
+            d_1, d_2 = d_o * w[5] * (1.0 - h1 ** 2), d_o * w[4] * (1.0 - h2 ** 2)
+            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
+                    np.array([d_1, d_2, d_o]))
+        """),
+    mistake("network-forgets-hidden-derivative", "network_gradients",
+            "the hidden units' derivative", """
+        def network_gradients(w, b, x, y):
+            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
+            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
+            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
+            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
+            d_1, d_2 = d_o * w[4], d_o * w[5]
+            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
+                    np.array([d_1, d_2, d_o]))
+        """),
+    mistake("network-forgets-output-derivative", "network_gradients",
+            "the output's derivative", """
+        def network_gradients(w, b, x, y):
+            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
+            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
+            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
+            d_o = 2.0 * (o1 - y)
+            d_1, d_2 = d_o * w[4] * (1.0 - h1 ** 2), d_o * w[5] * (1.0 - h2 ** 2)
+            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
+                    np.array([d_1, d_2, d_o]))
+        """),
+    mistake("network-overwrites-w-in-place", "network_gradients",
+            "modified its input w in place", """
+        def network_gradients(w, b, x, y):
+            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
+            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
+            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
+            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
+            d_1, d_2 = d_o * w[4] * (1.0 - h1 ** 2), d_o * w[5] * (1.0 - h2 ** 2)
+            w[:] = [d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]
+            return w, np.array([d_1, d_2, d_o])
+        """),
+    # -- Value
+    mistake("value-add-assigns-instead-of-accumulating", "value",
+            "assigned with `=` instead of `+=`", value_with(
+                ADD="self.grad = out.grad\nother.grad = out.grad")),
+    mistake("value-mul-assigns-instead-of-accumulating", "value",
+            "assigned with `=` instead of `+=`", value_with(
+                MUL="self.grad = other.data * out.grad\nother.grad = self.data * out.grad")),
+    mistake("value-mul-does-not-swap-inputs", "value", "f = (x + y) * z", value_with(
+        MUL="self.grad += self.data * out.grad\nother.grad += other.data * out.grad")),
+    mistake("value-tanh-derivative-from-the-input", "value", "1 - tanh(s)^2", value_with(
+        TANH="self.grad += (1.0 - self.data ** 2) * out.grad")),
+    mistake("value-pow-forgets-k", "value", "k a^(k - 1)", value_with(
+        POW="self.grad += self.data ** (k - 1) * out.grad")),
+    mistake("value-backward-without-seed", "value", "d(out)/d(out) = 1", value_with(
+        BACKWARD="""order, visited = [], set()
+
+def visit(node):
+    if node not in visited:
+        visited.add(node)
+        for child in node._prev:
+            visit(child)
+        order.append(node)
+
+visit(self)
+for node in reversed(order):
+    node._backward()""")),
+    mistake("value-backward-recursive-without-topological-order", "value",
+            "reverse topological order", value_with(BACKWARD="""
+self.grad = 1.0
+
+def propagate(node):
+    node._backward()
+    for child in node._prev:
+        propagate(child)
+
+propagate(self)""")),
+    # -- gradient check
+    mistake("numerical-gradient-one-sided", "gradient_check", "one-sided difference", """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            base = f(x)
+            for i in np.ndindex(x.shape):
+                original = x[i]
+                x[i] = original + h
+                grad[i] = (f(x) - base) / h
+                x[i] = original
+            return grad
+        """),
+    mistake("numerical-gradient-divides-by-h", "gradient_check", "divide f(x + h) - f(x - h) by 2h",
+            """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            for i in np.ndindex(x.shape):
+                original = x[i]
+                x[i] = original + h
+                plus = f(x)
+                x[i] = original - h
+                minus = f(x)
+                x[i] = original
+                grad[i] = (plus - minus) / h
+            return grad
+        """),
+    mistake("numerical-gradient-never-restores-x", "gradient_check", "modified x", """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            for i in np.ndindex(x.shape):
+                x[i] += h
+                plus = f(x)
+                x[i] -= 2 * h
+                minus = f(x)
+                grad[i] = (plus - minus) / (2 * h)
+            return grad
+        """),
+    mistake("numerical-gradient-ignores-h", "gradient_check", "use the argument h", """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            for i in np.ndindex(x.shape):
+                original = x[i]
+                x[i] = original + 1e-5
+                plus = f(x)
+                x[i] = original - 1e-5
+                minus = f(x)
+                x[i] = original
+                grad[i] = (plus - minus) / 2e-5
+            return grad
+        """),
+    mistake("relative-error-without-guard", "gradient_check", "0 / 0 is nan", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+        """),
+    mistake("relative-error-mean-not-max", "gradient_check", "report the largest one", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            return float(np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
+        """),
+    mistake("relative-error-absolute", "gradient_check", "without the division by |a| + |b|", """
+        def relative_error(a, b):
+            return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+        """),
+    mistake("gradient-check-compares-gradient-with-itself", "gradient_check",
+            "a checker must expose it", """
+        def gradient_check(f, grad_f, x, h=1e-5):
+            x = np.array(x, dtype=np.float64)
+            return relative_error(grad_f(x), grad_f(x))
+        """),
+]
+
+ALTERNATIVES = [
+    alternative("add-mul-in-one-line", """
+        def add_mul_gradients(x, y, z):
+            return float(z), float(z), float(x + y)
+        """),
+    alternative("sin-square-and-paths-by-product-rule-expanded", """
+        def sin_square_derivative(x):
+            return 2 * x * np.cos(x ** 2)
+
+        def sum_over_paths(x):
+            return x * (x * np.cos(x) + 2 * np.sin(x))
+        """),
+    alternative("two-weights-and-network-with-sigmoid-via-tanh", """
+        def two_weight_gradients(w1, w2, x, y):
+            f1 = np.tanh(w1 * x)
+            f2 = 0.5 * (1 + np.tanh(0.5 * w2 * f1))
+            dl_df2 = 2 * (f2 - y)
+            ds2 = dl_df2 * f2 * (1 - f2)
+            return float(ds2 * w2 * (1 - f1 * f1) * x), float(ds2 * f1)
+
+        def network_gradients(w, b, x, y):
+            W = np.array([[w[0], w[1]], [w[2], w[3]]])
+            h = np.tanh(W @ x + b[:2])
+            o1 = 0.5 * (1 + np.tanh(0.5 * (w[4:] @ h + b[2])))
+            delta_o = 2 * (o1 - y) * o1 * (1 - o1)
+            delta_h = delta_o * w[4:] * (1 - h ** 2)
+            dW = np.outer(delta_h, x)
+            return np.concatenate([dW.ravel(), delta_o * h]), np.append(delta_h, delta_o)
+        """),
+    alternative("value-with-iterative-topological-sort", value_with(BACKWARD="""
+order, visited, stack = [], set(), [(self, False)]
+while stack:
+    node, inputs_done = stack.pop()
+    if inputs_done:
+        order.append(node)
+    elif node not in visited:
+        visited.add(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in node._prev)
+self.grad = 1.0
+for node in reversed(order):
+    node._backward()""", TANH="self.grad += (1.0 - math.tanh(self.data) ** 2) * out.grad")),
+    alternative("gradient-check-on-copies-with-unit-vectors", """
+        def numerical_gradient(f, x, h=1e-5):
+            x = np.asarray(x, dtype=np.float64)
+            grad = np.empty(x.shape)
+            for i in range(x.size):
+                e = np.zeros(x.size)
+                e[i] = h
+                e = e.reshape(x.shape)
+                grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+            return grad
+
+        def relative_error(a, b):
+            diff = np.abs(np.subtract(a, b, dtype=np.float64))
+            scale = np.abs(a) + np.abs(b)
+            return float(np.max(diff / np.where(scale > 1e-8, scale, 1e-8)))
+        """),
+]

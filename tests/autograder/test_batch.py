@@ -1,0 +1,54 @@
+"""Grading one submission: whatever the notebook holds, a record comes back."""
+
+import json
+
+from autograder.batch import Submission, grade_submission
+from autograder.catalogue import as_file, load_notebook
+from autograder.sandbox import Limits
+
+LAB = "lab03"
+
+
+def submit(tmp_path, content: bytes, name="lab03_activations.ipynb"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return Submission("student", path)
+
+
+def test_used_up_time_budget_leaves_the_rest_ungraded_and_flagged(tmp_path):
+    record = grade_submission(submit(tmp_path, as_file(load_notebook(LAB))),
+                              limits=Limits(submission_seconds=0.0))
+    assert record["score"] == 0 and record["max_score"] > 0
+    assert record["flags"] == ["the submission used up its 0 s"]
+    assert all("not graded" in q["feedback"][0] for q in record["questions"])
+
+
+def test_empty_file_is_an_error_not_a_crash(tmp_path):
+    record = grade_submission(submit(tmp_path, b""))
+    assert record["errors"] == ["lab03_activations.ipynb is empty"]
+
+
+def test_non_utf8_file_is_an_error_not_a_crash(tmp_path):
+    record = grade_submission(submit(tmp_path, b"\xff\xfe\x00garbage"))
+    assert "not UTF-8" in record["errors"][0]
+
+
+def test_old_notebook_format_is_named(tmp_path):
+    record = grade_submission(submit(tmp_path, json.dumps({"nbformat": 3, "cells": []}).encode()))
+    assert "format 3" in record["errors"][0]
+
+
+def test_python_file_named_ipynb_is_not_a_notebook(tmp_path):
+    record = grade_submission(submit(tmp_path, b"def relu(s):\n    return s\n"))
+    assert "not valid notebook JSON" in record["errors"][0]
+
+
+def test_unknown_lab_is_an_error_that_says_how_to_fix_it(tmp_path):
+    record = grade_submission(submit(tmp_path, b"{}", name="homework.ipynb"))
+    assert "--lab" in record["errors"][0]
+
+
+def test_ungraded_record_keeps_every_question_at_zero_with_its_maximum(tmp_path):
+    record = grade_submission(submit(tmp_path, b""))
+    assert record["max_score"] == sum(q["max_score"] for q in record["questions"]) > 0
+    assert {q["score"] for q in record["questions"]} == {0.0}
