@@ -1,0 +1,335 @@
+"""Lab 06's catalogue: mistakes students make with optimizers and schedules, and valid
+alternatives to the solution.
+
+Each mistake replaces one function of the solution notebook and must lose points on its
+question, and only there; ``feedback`` is a phrase of what the check tells the student.
+Each alternative replaces one or more functions with a different correct implementation
+and must keep full marks.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from autograder.catalogue import Variant
+
+
+def _functions(source: str) -> dict[str, str]:
+    """The top-level functions of ``source``, each as its own source text."""
+    source = textwrap.dedent(source).strip("\n") + "\n"
+    lines = source.splitlines(keepends=True)
+    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
+            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+
+
+def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
+    patches = _functions(source)
+    assert len(patches) == 1, f"{name}: a mistake replaces exactly one function"
+    return Variant(name, patches, f"lab06.{question}", feedback)
+
+
+def alternative(name: str, source: str) -> Variant:
+    return Variant(name, _functions(source))
+
+
+MISTAKES = [
+    # -- sgd_step
+    mistake("sgd-climbs-the-gradient", "sgd_step", "that climbs the loss", """
+        def sgd_step(theta, g, lr):
+            return theta + lr * g
+        """),
+    mistake("sgd-updates-theta-in-place", "sgd_step", "modified its input array in place", """
+        def sgd_step(theta, g, lr):
+            theta -= lr * g
+            return theta
+        """),
+    mistake("sgd-float64-result", "sgd_step", "expected dtype float32", """
+        def sgd_step(theta, g, lr):
+            return np.asarray(theta, dtype=float) - lr * np.asarray(g, dtype=float)
+        """),
+    # -- minibatch
+    mistake("updates-per-epoch-floor-division", "minibatch", "drops the last", """
+        def updates_per_epoch(N, batch_size):
+            return N // batch_size
+        """),
+    mistake("minibatch-gradient-summed-not-averaged", "minibatch", "without the 1/|B|", """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                theta = theta - lr * 2 * X[batch].T @ (X[batch] @ theta - y[batch])
+            return theta
+        """),
+    mistake("minibatch-divides-by-N", "minibatch", "divides every mini-batch's gradient by N",
+            """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                r = X[batch] @ theta - y[batch]
+                theta = theta - lr * 2 * X[batch].T @ r / len(order)
+            return theta
+        """),
+    mistake("minibatch-drops-the-last-batch", "minibatch", "drops the last, smaller", """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for b in range(len(order) // batch_size):
+                batch = order[b * batch_size:(b + 1) * batch_size]
+                r = X[batch] @ theta - y[batch]
+                theta = theta - lr * 2 * X[batch].T @ r / batch_size
+            return theta
+        """),
+    mistake("minibatch-ignores-the-order", "minibatch", "cut the mini-batches from `order`", """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for start in range(0, len(order), batch_size):
+                r = X[start:start + batch_size] @ theta - y[start:start + batch_size]
+                theta = theta - lr * 2 * X[start:start + batch_size].T @ r / len(r)
+            return theta
+        """),
+    mistake("minibatch-last-batch-divided-by-batch-size", "minibatch",
+            "divides the last, smaller mini-batch's gradient by batch_size", """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                r = X[batch] @ theta - y[batch]
+                theta = theta - lr * 2 * X[batch].T @ r / batch_size
+            return theta
+        """),
+    mistake("minibatch-updates-theta-in-place", "minibatch", "modified its input array in place",
+            """
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                r = X[batch] @ theta - y[batch]
+                theta -= lr * 2 * X[batch].T @ r / len(batch)
+            return theta
+        """),
+    # -- momentum_step
+    mistake("momentum-without-learning-rate", "momentum_step", "the learning rate is missing",
+            """
+        def momentum_step(theta, g, v, lr, mu):
+            v_new = mu * v - g
+            return theta + v_new, v_new
+        """),
+    mistake("momentum-subtracts-the-velocity", "momentum_step", "theta moves against v", """
+        def momentum_step(theta, g, v, lr, mu):
+            v_new = mu * v - lr * g
+            return theta - v_new, v_new
+        """),
+    mistake("momentum-torch-buffer", "momentum_step", "PyTorch's buffer", """
+        def momentum_step(theta, g, v, lr, mu):
+            b = mu * v + g
+            return theta - lr * b, b
+        """),
+    mistake("momentum-state-in-place", "momentum_step", "updated the state v in place", """
+        def momentum_step(theta, g, v, lr, mu):
+            v *= mu
+            v -= lr * g
+            return theta + v, v
+        """),
+    mistake("momentum-returns-only-theta", "momentum_step", "return a tuple of 2", """
+        def momentum_step(theta, g, v, lr, mu):
+            v = mu * v - lr * g
+            return theta + v
+        """),
+    # -- nesterov_step
+    mistake("nesterov-gradient-at-theta", "nesterov_step", "which is plain momentum", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            v_new = mu * v - lr * grad_fn(theta)
+            return theta + v_new, v_new
+        """),
+    mistake("nesterov-gradient-at-theta-minus-mu-v", "nesterov_step", "theta - mu v", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            v_new = mu * v - lr * grad_fn(theta - mu * v)
+            return theta + v_new, v_new
+        """),
+    mistake("nesterov-two-gradient-calls", "nesterov_step", "exactly one gradient", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            grad_fn(theta)
+            v_new = mu * v - lr * grad_fn(theta + mu * v)
+            return theta + v_new, v_new
+        """),
+    mistake("nesterov-velocity-in-place", "nesterov_step", "modified its argument v", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            g = grad_fn(theta + mu * v)
+            v *= mu
+            v -= lr * g
+            return theta + v, v
+        """),
+    # -- adagrad_step
+    mistake("adagrad-accumulates-g-not-g-squared", "adagrad_step", "accumulates g instead of g^2",
+            """
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            G_new = G + g
+            return theta - lr * g / (np.sqrt(G_new) + eps), G_new
+        """),
+    mistake("adagrad-eps-inside-the-root", "adagrad_step", "eps is inside the square root", """
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            G_new = G + g * g
+            return theta - lr * g / np.sqrt(G_new + eps), G_new
+        """),
+    mistake("adagrad-old-accumulator", "adagrad_step", "uses G before this step's g^2", """
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            theta_new = theta - lr * g / (np.sqrt(G) + eps)
+            return theta_new, G + g * g
+        """),
+    mistake("adagrad-state-in-place", "adagrad_step", "updated the state G in place", """
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            G += g * g
+            return theta - lr * g / (np.sqrt(G) + eps), G
+        """),
+    # -- rmsprop_step
+    mistake("rmsprop-eps-inside-the-root", "rmsprop_step", "eps is inside the square root", """
+        def rmsprop_step(theta, g, G, lr=0.001, gamma=0.9, eps=1e-8):
+            G_new = gamma * G + (1 - gamma) * g ** 2
+            return theta - lr * g / np.sqrt(G_new + eps), G_new
+        """),
+    mistake("rmsprop-swapped-decay", "rmsprop_step", "weights of the moving average are swapped",
+            """
+        def rmsprop_step(theta, g, G, lr=0.001, gamma=0.9, eps=1e-8):
+            G_new = (1 - gamma) * G + gamma * g ** 2
+            return theta - lr * g / (np.sqrt(G_new) + eps), G_new
+        """),
+    mistake("rmsprop-accumulates-like-adagrad", "rmsprop_step", "as AdaGrad does", """
+        def rmsprop_step(theta, g, G, lr=0.001, gamma=0.9, eps=1e-8):
+            G_new = G + g ** 2
+            return theta - lr * g / (np.sqrt(G_new) + eps), G_new
+        """),
+    mistake("rmsprop-float64-state", "rmsprop_step", "expected dtype float32", """
+        def rmsprop_step(theta, g, G, lr=0.001, gamma=0.9, eps=1e-8):
+            G64, g64 = np.asarray(G, dtype=np.float64), np.asarray(g, dtype=np.float64)
+            G_new = gamma * G64 + (1 - gamma) * g64 ** 2
+            return theta - lr * g / (np.sqrt(G_new) + eps), G_new
+        """),
+    # -- adam_step
+    mistake("adam-beta2-squared-typo", "adam_step", "1 - beta2^2", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            t = t + 1
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** 2)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
+        """),
+    mistake("adam-without-bias-correction", "adam_step", "the bias corrections are missing", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            return theta - lr * m / (np.sqrt(v) + eps), m, v, t + 1
+        """),
+    mistake("adam-increments-t-after-the-correction", "adam_step",
+            "t is incremented after the bias correction", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t + 1
+        """),
+    mistake("adam-never-increments-t", "adam_step", "t is not incremented", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
+        """),
+    mistake("adam-moments-in-place", "adam_step", "updated the state m in place", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            t += 1
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * g * g
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
+        """),
+    # -- schedules
+    mistake("step-schedule-without-floor", "schedules", "use t // every", """
+        def step_schedule(t, lr0, drop=0.5, every=10):
+            return float(lr0 * drop ** (t / every))
+        """),
+    mistake("inverse-time-without-the-one", "schedules", "ZeroDivisionError", """
+        def inverse_time_schedule(t, lr0, k):
+            return float(lr0 / (k * t))
+        """),
+    mistake("exponential-schedule-power-of-k", "schedules", "lr0 k^t", """
+        def exponential_schedule(t, lr0, k):
+            return float(lr0 * k ** t)
+        """),
+    mistake("cosine-rises-after-total", "schedules", "it rises again after t = total", """
+        def cosine_schedule(t, lr0, total, lr_min=0.0):
+            return float(lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * t / total)) / 2)
+        """),
+    mistake("cosine-ignores-lr-min", "schedules", "lr_min is ignored", """
+        def cosine_schedule(t, lr0, total, lr_min=0.0):
+            return float(lr0 * (1 + np.cos(np.pi * min(t, total) / total)) / 2)
+        """),
+]
+
+ALTERNATIVES = [
+    alternative("minibatch-with-array-split-and-math-ceil", """
+        def updates_per_epoch(N, batch_size):
+            import math
+            return math.ceil(N / batch_size)
+
+        def minibatch_epoch(theta, X, y, lr, batch_size, order):
+            theta = theta.copy()
+            for batch in np.array_split(order, range(batch_size, len(order), batch_size)):
+                X_b, y_b = X[batch], y[batch]
+                grad = 2 * np.mean((X_b @ theta - y_b)[:, None] * X_b, axis=0)
+                theta -= lr * grad
+            return theta
+        """),
+    alternative("optimizers-on-copies-updated-in-place", """
+        def sgd_step(theta, g, lr):
+            out = theta.copy()
+            out -= lr * g
+            return out
+
+        def momentum_step(theta, g, v, lr, mu):
+            v = v.copy()
+            v *= mu
+            v -= lr * g
+            return theta + v, v
+
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            G = G.copy()
+            G += np.square(g)
+            return theta - lr * g / (np.sqrt(G) + eps), G
+
+        def rmsprop_step(theta, g, G, lr=0.001, gamma=0.9, eps=1e-8):
+            G = G.copy()
+            G *= gamma
+            G += (1 - gamma) * np.square(g)
+            theta = theta.copy()
+            theta -= lr * g / (np.sqrt(G) + eps)
+            return theta, G
+        """),
+    alternative("adam-with-folded-step-size", """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            t = t + 1
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * np.square(g)
+            v_hat = v / (1 - beta2 ** t)
+            step = lr / (1 - beta1 ** t)
+            return theta - step * m / (np.sqrt(v_hat) + eps), m, v, t
+        """),
+    alternative("nesterov-with-explicit-look-ahead-and-torch-style-schedules", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            look_ahead = theta + mu * v
+            v_next = mu * v
+            v_next = v_next - lr * grad_fn(look_ahead)
+            theta_next = look_ahead - mu * v + v_next
+            return theta_next, v_next
+
+        def step_schedule(t, lr0, drop=0.5, every=10):
+            import math
+            return lr0 * drop ** math.floor(t / every)
+
+        def cosine_schedule(t, lr0, total, lr_min=0.0):
+            import math
+            if t >= total:
+                return float(lr_min)
+            return lr_min + (lr0 - lr_min) * 0.5 * (1.0 + math.cos(math.pi * t / total))
+        """),
+]

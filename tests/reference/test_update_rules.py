@@ -1,0 +1,87 @@
+"""The pure update functions of reference.update_rules follow the lectures' formulas and
+leave their arguments alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reference import update_rules as ur
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(6)
+
+
+def test_sgd_step_is_theta_minus_alpha_g(rng):
+    theta, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    np.testing.assert_allclose(ur.sgd_step(theta, g, 0.1), theta - 0.1 * g)
+
+
+def test_momentum_step_follows_lecture_001_and_leaves_its_arguments(rng):
+    theta, g, v = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
+    before = [a.copy() for a in (theta, g, v)]
+    new_theta, new_v = ur.momentum_step(theta, g, v, 0.1, 0.9)
+    np.testing.assert_allclose(new_v, 0.9 * v - 0.1 * g)
+    np.testing.assert_allclose(new_theta, theta + new_v)
+    for a, b in zip((theta, g, v), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_nesterov_step_takes_the_gradient_at_the_look_ahead_point(rng):
+    A = np.diag([1.0, 10.0])
+    theta, v = rng.normal(size=2), rng.normal(size=2)
+    new_theta, new_v = ur.nesterov_step(theta, v, lambda x: A @ x, 0.05, 0.9)
+    expected_v = 0.9 * v - 0.05 * A @ (theta + 0.9 * v)
+    np.testing.assert_allclose(new_v, expected_v)
+    np.testing.assert_allclose(new_theta, theta + expected_v)
+
+
+def test_nesterov_on_quadratic_matches_repeated_steps(rng):
+    A, b, theta0 = np.diag([1.0, 5.0, 20.0]), rng.normal(size=3), rng.normal(size=3)
+    run = ur.nesterov_on_quadratic(A, b, theta0, 0.02, 0.8, 5)
+    theta, v = theta0, np.zeros(3)
+    for k in range(5):
+        theta, v = ur.nesterov_step(theta, v, lambda x: A @ x - b, 0.02, 0.8)
+        np.testing.assert_allclose(run["theta"][k], theta)
+        np.testing.assert_allclose(run["v"][k], v)
+
+
+def test_adagrad_and_rmsprop_put_eps_outside_the_root(rng):
+    theta, g, G = rng.normal(size=3), rng.normal(size=3), rng.uniform(size=3)
+    new_theta, new_G = ur.adagrad_step(theta, g, G, 0.1, 1e-3)
+    np.testing.assert_allclose(new_G, G + g**2)
+    np.testing.assert_allclose(new_theta, theta - 0.1 * g / (np.sqrt(G + g**2) + 1e-3))
+    new_theta, new_G = ur.rmsprop_step(theta, g, G, 0.1, 0.9, 1e-3)
+    np.testing.assert_allclose(new_G, 0.9 * G + 0.1 * g**2)
+    np.testing.assert_allclose(new_theta, theta - 0.1 * g / (np.sqrt(new_G) + 1e-3))
+
+
+def test_adam_step_increments_t_before_the_bias_correction(rng):
+    theta, g = rng.normal(size=3), rng.normal(size=3)
+    m, v = 0.1 * rng.normal(size=3), rng.uniform(size=3)
+    new_theta, new_m, new_v, t = ur.adam_step(theta, g, m, v, 7, 0.01, 0.9, 0.999, 1e-8)
+    assert t == 8
+    m_hat = (0.9 * m + 0.1 * g) / (1 - 0.9**8)
+    v_hat = (0.999 * v + 0.001 * g**2) / (1 - 0.999**8)
+    np.testing.assert_allclose(new_theta, theta - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8))
+
+
+def test_trajectory_keeps_float32_and_threads_the_state(rng):
+    theta0 = rng.normal(size=3).astype(np.float32)
+    grads = rng.normal(size=(4, 3)).astype(np.float32)
+    run = ur.optimizer_trajectory("adam", theta0, grads, lr=0.01)
+    assert run["theta"].dtype == np.float32 and run["m"].dtype == np.float32
+    assert run["t"].tolist() == [1, 2, 3, 4]
+
+
+def test_minibatch_epoch_with_one_batch_is_one_gradient_step(rng):
+    X, y, theta = rng.normal(size=(6, 2)), rng.normal(size=6), rng.normal(size=2)
+    got = ur.minibatch_epoch(theta, X, y, 0.1, 6, rng.permutation(6))
+    np.testing.assert_allclose(got, theta - 0.1 * 2 / 6 * X.T @ (X @ theta - y))
+
+
+@pytest.mark.parametrize(("N", "batch_size", "updates"), [(10, 10, 1), (10, 1, 10), (10, 4, 3)])
+def test_updates_per_epoch_counts_the_last_smaller_batch(N, batch_size, updates):
+    assert ur.updates_per_epoch(N, batch_size) == updates
