@@ -1,0 +1,812 @@
+"""Lab 07: regularization (lecture topics 25-30).
+
+Weight penalties (L2, L1, elastic net over named parameters, biases never
+penalized), weight decay with SGD and, decoupled, with Adam (AdamW), inverted
+dropout, early stopping, batch normalization and input-noise augmentation.
+
+Conventions graded here (those of :mod:`reference`, see :mod:`reference.functional`):
+
+- L2 is P = ||w||^2 / 2 (gradient lam w); L1's gradient at w = 0 is 0 (sign(0) = 0).
+- A parameter whose name starts with ``W`` is a weight; every other one is not penalized.
+- AdamW decays first, theta <- (1 - lr kappa) theta, then takes Adam's step on the raw
+  gradient; the step functions take ``t`` = steps done so far and return ``t + 1``.
+- Dropout's ``keep_prob`` is the lectures' p; the mask holds mu in {0, 1/p}; evaluation
+  mode returns X and a mask of ones.
+- Batch norm's running averages: running = (1 - momentum) running + momentum batch, the
+  running variance averaging the *unbiased* batch variance N/(N-1) var (PyTorch's rule).
+
+Random quantities (masks, noise) cannot be compared elementwise with the reference:
+their checks are statistical, with bounds of 6 standard deviations or more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.expect import (
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_gradient,
+    expect_unchanged,
+)
+from autograder.registry import Question
+from reference.gradcheck import numerical_gradient
+
+ORACLE_MODULES = ("reference.functional", "reference.regularization", "reference.layers")
+
+STEP = 1e-4
+GRADIENT_TOL = 1e-5
+F32 = {"rtol": 1e-4, "atol": 1e-6}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def expect_tuple(result: object, size: int, what: str, names: str) -> tuple:
+    """``result`` is a tuple (or list) of ``size`` items, as the docstring says."""
+    kind = (f"a {type(result).__name__} of length {len(result)}"
+            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
+    expect(isinstance(result, (tuple, list)) and len(result) == size,
+           f"{what} should return {size} values ({names}); got {kind}.")
+    return tuple(result)
+
+
+def central_differences(f, x: np.ndarray, upstream: np.ndarray | None = None) -> np.ndarray:
+    return numerical_gradient(f, x, upstream, h=STEP)
+
+
+def random_matrix_shape(rng: np.random.Generator) -> tuple[int, int]:
+    return int(rng.integers(2, 6)), int(rng.integers(2, 6))
+
+
+def off_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Values with 0.1 <= |w| <= 2 and random signs: |w| is differentiable there."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
+
+
+# --------------------------------------------------------------------------- L2
+
+l2 = Question("lab07.l2_penalty", functions=("l2_penalty",))
+
+L2_NO_HALF = ("it is lam ||w||^2, without the 1/2: the lectures' P(w) = ||w||^2 / 2 makes the "
+              "gradient exactly lam w (and the update the weight decay (1 - eta kappa) w).")
+L2_GRAD_TWICE = ("it is 2 lam w, the gradient of lam ||w||^2: with P(w) = ||w||^2 / 2 the "
+                 "gradient is lam w.")
+
+
+def check_l2(student, oracle, w, lam, what):
+    value, grad = expect_tuple(student.l2_penalty(w, lam), 2, what, "value, gradient")
+    expected_value, _ = oracle.l2_penalty(w, lam)
+    expect_close(value, expected_value, f"the value of {what}",
+                 mistakes={L2_NO_HALF: lam * np.sum(w * w)})
+    numerical = central_differences(lambda z: oracle.l2_penalty(z, lam)[0], w)
+    expect_gradient(grad, numerical, f"the gradient of {what}", tol=GRADIENT_TOL,
+                    mistakes={L2_GRAD_TWICE: 2 * lam * w})
+
+
+@l2.check(points=1)
+def test_l2_value_and_gradient_on_a_small_example(student, oracle, rng):
+    w, lam = rng.normal(size=(2, 3)), float(rng.uniform(0.1, 1.0))
+    check_l2(student, oracle, w, lam, f"l2_penalty(w, lam={lam:.3g}), w of shape (2, 3)")
+
+
+@l2.check(points=1, hidden=True)
+def test_l2_value_and_gradient_on_random_inputs(student, oracle, rng):
+    w, lam = rng.normal(size=random_matrix_shape(rng)), float(rng.uniform(0.01, 2.0))
+    check_l2(student, oracle, w, lam, f"l2_penalty(w, lam={lam:.3g}), w of shape {w.shape}")
+
+
+@l2.check(points=1, hidden=True)
+def test_l2_keeps_float32_and_its_input(student, oracle, rng):
+    w = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
+    lam = float(rng.uniform(0.1, 1.0))
+    (value, grad), (after, _) = student.call_returning_args("l2_penalty", w, lam)
+    expect_unchanged(w, after, "l2_penalty(w, lam), argument w")
+    expect_close(grad, oracle.l2_penalty(w.astype(np.float64), lam)[1],
+                 "the gradient of l2_penalty for float32 w", **F32)
+    expect_dtype(grad, np.float32, "the gradient of l2_penalty for float32 w")
+
+
+# --------------------------------------------------------------------------- L1
+
+l1 = Question("lab07.l1_penalty", functions=("l1_penalty",))
+
+
+def l1_mistakes(w: np.ndarray, lam: float) -> tuple[dict, dict]:
+    value = {"it is lam sum(w), without the absolute value: ||w||_1 = sum |w_i|.":
+             lam * np.sum(w)}
+    grad = {"it is lam |w|: the derivative of |w_i| is sign(w_i).": lam * np.abs(w),
+            "it gives lam (not 0) where w = 0: |w| has no derivative at 0, and the "
+            "convention (sign(0) = 0, a subgradient) is 0, so that zero weights stay at "
+            "zero.": lam * np.where(w >= 0, 1.0, -1.0)}
+    return value, grad
+
+
+def check_l1_value(student, oracle, w, lam, what):
+    value, grad = expect_tuple(student.l1_penalty(w, lam), 2, what, "value, gradient")
+    value_mistakes, grad_mistakes = l1_mistakes(w, lam)
+    expect_close(value, oracle.l1_penalty(w, lam)[0], f"the value of {what}",
+                 mistakes=value_mistakes)
+    return grad, grad_mistakes
+
+
+@l1.check(points=1)
+def test_l1_value_and_gradient_on_a_small_example(student, oracle, rng):
+    w, lam = off_zero(rng, (2, 3)), float(rng.uniform(0.1, 1.0))
+    what = f"l1_penalty(w, lam={lam:.3g}), w of shape (2, 3)"
+    grad, mistakes = check_l1_value(student, oracle, w, lam, what)
+    numerical = central_differences(lambda z: oracle.l1_penalty(z, lam)[0], w)
+    expect_gradient(grad, numerical, f"the gradient of {what}", tol=GRADIENT_TOL,
+                    mistakes=mistakes)
+
+
+@l1.check(points=1, hidden=True)
+def test_l1_gradient_matches_central_differences_off_zero(student, oracle, rng):
+    w, lam = off_zero(rng, random_matrix_shape(rng)), float(rng.uniform(0.01, 2.0))
+    what = f"l1_penalty(w, lam={lam:.3g}), w of shape {w.shape}"
+    grad, mistakes = check_l1_value(student, oracle, w, lam, what)
+    numerical = central_differences(lambda z: oracle.l1_penalty(z, lam)[0], w)
+    expect_gradient(grad, numerical, f"the gradient of {what}", tol=GRADIENT_TOL,
+                    mistakes=mistakes)
+
+
+@l1.check(points=1, hidden=True)
+def test_l1_gradient_is_zero_where_a_weight_is_zero(student, oracle, rng):
+    w, lam = off_zero(rng, (3, 4)), float(rng.uniform(0.1, 1.0))
+    w[rng.random(w.shape) < 0.4] = 0.0
+    w[0, 0] = 0.0
+    what = "l1_penalty(w, lam) where some w are exactly 0"
+    grad, mistakes = check_l1_value(student, oracle, w, lam, what)
+    expect_close(grad, oracle.l1_penalty(w, lam)[1], f"the gradient of {what}",
+                 mistakes=mistakes)
+
+
+# --------------------------------------------------------------------------- elastic net
+
+penalty = Question("lab07.regularization_penalty", functions=("regularization_penalty",))
+
+
+def named_parameters(rng: np.random.Generator, extra: bool) -> dict[str, np.ndarray]:
+    """A two-layer network's parameters (``W1``, ``b1``, ``W2``, ``b2``); with ``extra``
+    random sizes and batch-norm parameters ``gamma1``, ``beta1`` too."""
+    d, h, k = (int(n) for n in rng.integers(2, 5, size=3)) if extra else (3, 4, 2)
+    params = {"W1": rng.normal(size=(d, h)), "b1": off_zero(rng, (h,)),
+              "W2": rng.normal(size=(h, k)), "b2": off_zero(rng, (k,))}
+    if extra:
+        params |= {"gamma1": rng.uniform(0.5, 1.5, size=h), "beta1": off_zero(rng, (h,))}
+    return params
+
+
+def penalty_mistakes(params: dict, l1: float, l2: float, name: str) -> tuple[dict, dict]:
+    """Wrong values and wrong gradients for parameter ``name``."""
+    every = sum(l1 * np.sum(np.abs(v)) + l2 / 2 * np.sum(v * v) for v in params.values())
+    not_b = sum(l1 * np.sum(np.abs(v)) + l2 / 2 * np.sum(v * v)
+                for k, v in params.items() if not k.startswith("b"))
+    v = params[name]
+    elastic = l1 * np.sign(v) + l2 * v
+    values = {"it penalizes the biases too: penalties apply to the weights (names starting "
+              "with W) only, never to biases.": every,
+              "it penalizes gamma: only the weights (names starting with W) are penalized, "
+              "not the biases nor batch norm's gamma and beta.": not_b}
+    grads = {} if name.startswith("W") else {
+        f"it penalizes {name}: penalties apply to the weights (names starting with W) only; "
+        f"the gradient of a bias (or of gamma, beta) is zero.": elastic}
+    return values, grads
+
+
+def check_penalty(student, oracle, params, l1, l2, what):
+    value, grads = expect_tuple(student.regularization_penalty(params, l1, l2), 2, what,
+                                "value, grads")
+    expected_value, expected_grads = oracle.regularization_penalty(params, l1, l2)
+    values, _ = penalty_mistakes(params, l1, l2, "W1")
+    expect_close(value, expected_value, f"the value of {what}", mistakes=values)
+    expect(isinstance(grads, dict) and set(grads) == set(params),
+           f"{what}: grads should be a dict with one gradient per parameter, keys "
+           f"{sorted(params)} (zeros for the biases); got "
+           f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}.")
+    for name in params:
+        _, mistakes = penalty_mistakes(params, l1, l2, name)
+        expect_close(grads[name], expected_grads[name], f"grads[{name!r}] of {what}",
+                     mistakes=mistakes)
+
+
+@penalty.check(points=1)
+def test_penalty_on_a_two_layer_network(student, oracle, rng):
+    params = named_parameters(rng, extra=False)
+    l1, l2 = (float(x) for x in rng.uniform(0.05, 0.5, size=2))
+    check_penalty(student, oracle, params, l1, l2,
+                  f"regularization_penalty(params, l1={l1:.3g}, l2={l2:.3g})")
+
+
+@penalty.check(points=1, hidden=True)
+def test_penalty_skips_biases_and_batchnorm_parameters(student, oracle, rng):
+    params = named_parameters(rng, extra=True)
+    l1, l2 = (float(x) for x in rng.uniform(0.01, 1.0, size=2))
+    check_penalty(student, oracle, params, l1, l2,
+                  f"regularization_penalty(params, l1={l1:.3g}, l2={l2:.3g}), "
+                  f"params {sorted(params)}")
+
+
+@penalty.check(points=1, hidden=True)
+def test_penalty_reduces_to_l1_or_l2_alone(student, oracle, rng):
+    params = named_parameters(rng, extra=True)
+    lam = float(rng.uniform(0.1, 1.0))
+    check_penalty(student, oracle, params, lam, 0.0, "regularization_penalty with l2 = 0")
+    check_penalty(student, oracle, params, 0.0, lam, "regularization_penalty with l1 = 0")
+
+
+@penalty.check(points=1, hidden=True)
+def test_penalty_does_not_modify_the_parameters(student, rng):
+    params = named_parameters(rng, extra=True)
+    _, (after, _, _) = student.call_returning_args("regularization_penalty", params, 0.1, 0.2)
+    for name, value in params.items():
+        got = after.get(name) if isinstance(after, dict) else None
+        expect_unchanged(value, got, f"regularization_penalty(params, ...), params[{name!r}] "
+                         "(build a new dict for the gradients)")
+
+
+# --------------------------------------------------------------------------- SGD weight decay
+
+sgd = Question("lab07.sgd_weight_decay_step", functions=("sgd_weight_decay_step",))
+
+
+def sgd_mistakes(theta, g, lr, kappa) -> dict:
+    return {"it is (1 - kappa) theta - eta g: the decay factor is (1 - eta kappa), the "
+            "learning rate multiplies the penalty's gradient kappa theta too.":
+            (1 - kappa) * theta - lr * g,
+            "it is (1 + eta kappa) theta - eta g: weight decay shrinks theta, "
+            "theta <- (1 - eta kappa) theta - eta g.": (1 + lr * kappa) * theta - lr * g,
+            "it ignores the weight decay: theta - eta g.": theta - lr * g}
+
+
+@sgd.check(points=1)
+def test_sgd_weight_decay_on_a_small_example(student, oracle, rng):
+    theta, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    lr, kappa = float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.05, 0.5))
+    expect_close(student.sgd_weight_decay_step(theta, g, lr, kappa),
+                 oracle.sgd_weight_decay_step(theta, g, lr, kappa),
+                 f"sgd_weight_decay_step(theta, g, lr={lr:.3g}, weight_decay={kappa:.3g})",
+                 mistakes=sgd_mistakes(theta, g, lr, kappa))
+
+
+@sgd.check(points=1, hidden=True)
+def test_sgd_weight_decay_is_gradient_descent_on_the_l2_penalized_loss(student, oracle, rng):
+    shape = random_matrix_shape(rng)
+    theta, g = rng.normal(size=shape), rng.normal(size=shape)
+    lr, kappa = float(rng.uniform(0.01, 0.9)), float(rng.uniform(0.01, 0.9))
+    got, (theta_after, g_after, _, _) = student.call_returning_args(
+        "sgd_weight_decay_step", theta, g, lr, kappa)
+    expect_unchanged(theta, theta_after, "sgd_weight_decay_step, argument theta")
+    expect_unchanged(g, g_after, "sgd_weight_decay_step, argument g")
+    expect_close(got, oracle.sgd_weight_decay_step(theta, g, lr, kappa),
+                 f"sgd_weight_decay_step for theta of shape {shape}",
+                 mistakes=sgd_mistakes(theta, g, lr, kappa))
+
+
+# --------------------------------------------------------------------------- Adam + decay
+
+adam = Question("lab07.adam_weight_decay", functions=("adam_l2_step", "adamw_step"))
+
+
+def adam_model(theta, g, m, v, t, lr, b1, b2, eps, kappa, *, grad_decay=0.0, pre_decay=0.0,
+               post_decay=0.0):
+    """Adam with the decay put where the mistakes put it (grader's model of them)."""
+    theta = theta * (1 - pre_decay)
+    g = g + grad_decay * theta
+    t += 1
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    theta = theta - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return theta * (1 - post_decay), m, v, t
+
+
+def adam_mistakes(step: str, theta, grads, hyper) -> dict:
+    lr, kappa = hyper[0], hyper[4]
+    if step == "adamw_step":
+        variants = {
+            "it is Adam with kappa theta added to the gradient (L2 regularization): AdamW "
+            "decouples the decay, theta <- (1 - lr kappa) theta, outside the adaptive step.":
+            {"grad_decay": kappa},
+            "it decays by (1 - kappa) theta: the decoupled decay is multiplied by the "
+            "learning rate, theta <- (1 - lr kappa) theta.": {"pre_decay": kappa},
+            "it decays after the Adam step: this lab follows reference.optim.AdamW (and "
+            "torch.optim.AdamW), which decays theta first, then takes Adam's step.":
+            {"post_decay": lr * kappa}}
+    else:
+        variants = {
+            "it decays theta outside the gradient (that is AdamW): with L2 regularization "
+            "kappa theta is added to the gradient before the moments are updated.":
+            {"pre_decay": lr * kappa},
+            "it ignores the weight decay: add kappa theta to the gradient.": {}}
+    wrong = {}
+    for sentence, where in variants.items():
+        th, m, v, t = theta, np.zeros_like(theta), np.zeros_like(theta), 0
+        for g in grads:
+            th, m, v, t = adam_model(th, g, m, v, t, *hyper, **where)
+        wrong[sentence] = th
+    return wrong
+
+
+def check_adam_steps(student, oracle, step, theta0, grads, hyper, what):
+    """``len(grads)`` steps from m = v = 0, t = 0; theta, m, v, t compared after every one."""
+    theta, m, v, t = theta0, np.zeros_like(theta0), np.zeros_like(theta0), 0
+    th, mm, vv, tt = theta, m, v, t
+    for k, g in enumerate(grads, start=1):
+        got = expect_tuple(getattr(student, step)(th, g, mm, vv, tt, *hyper), 4,
+                           f"{step}(...)", "theta, m, v, t")
+        theta, m, v, t = getattr(oracle, step)(theta, g, m, v, t, *hyper)
+        mistakes = adam_mistakes(step, theta0, grads[:k], hyper)
+        expect_close(got[0], theta, f"theta after {k} {step} steps ({what})", mistakes=mistakes)
+        expect_close(got[1], m, f"m after {k} {step} steps ({what})")
+        expect_close(got[2], v, f"v after {k} {step} steps ({what})")
+        expect(np.ndim(got[3]) == 0 and got[3] == t,
+               f"{step} should return t + 1 = {t} after step {k} ({what}); got {got[3]!r}: "
+               "t counts the steps taken, incremented before the bias correction 1 - beta^t.")
+        th, mm, vv, tt = got
+
+
+def adam_hyper(rng: np.random.Generator) -> tuple:
+    """(lr, beta1, beta2, eps, weight_decay) with a decay large enough to show."""
+    return (float(rng.uniform(0.05, 0.2)), 0.9, 0.999, 1e-8, float(rng.uniform(0.1, 0.5)))
+
+
+@adam.check(points=1)
+def test_adam_l2_three_steps_on_a_small_example(student, oracle, rng):
+    theta, grads = rng.normal(size=(2, 3)), [rng.normal(size=(2, 3)) for _ in range(3)]
+    check_adam_steps(student, oracle, "adam_l2_step", theta, grads, adam_hyper(rng), "2x3")
+
+
+@adam.check(points=1)
+def test_adamw_three_steps_on_a_small_example(student, oracle, rng):
+    theta, grads = rng.normal(size=(2, 3)), [rng.normal(size=(2, 3)) for _ in range(3)]
+    check_adam_steps(student, oracle, "adamw_step", theta, grads, adam_hyper(rng), "2x3")
+
+
+@adam.check(points=1, hidden=True)
+def test_adam_l2_and_adamw_five_steps_on_random_inputs(student, oracle, rng):
+    shape = random_matrix_shape(rng)
+    theta, grads = rng.normal(size=shape), [rng.normal(size=shape) for _ in range(5)]
+    hyper = adam_hyper(rng)
+    for step in ("adam_l2_step", "adamw_step"):
+        check_adam_steps(student, oracle, step, theta, grads, hyper, f"shape {shape}")
+
+
+@adam.check(points=1, hidden=True)
+def test_adam_steps_do_not_modify_their_inputs(student, rng):
+    shape = random_matrix_shape(rng)
+    hyper = adam_hyper(rng)
+    for step in ("adam_l2_step", "adamw_step"):
+        theta, g = rng.normal(size=shape), rng.normal(size=shape)
+        m, v = rng.normal(size=shape) * 0.1, rng.uniform(0.01, 0.1, size=shape)
+        _, after = student.call_returning_args(step, theta, g, m, v, 3, *hyper)
+        for name, before, got in zip(("theta", "g", "m", "v"), (theta, g, m, v), after[:4],
+                                     strict=True):
+            expect_unchanged(before, got, f"{step}, argument {name} (return new arrays)")
+
+
+# --------------------------------------------------------------------------- dropout
+
+dropout = Question("lab07.dropout", functions=("dropout_forward", "dropout_backward"))
+
+
+def keep_probability(rng: np.random.Generator) -> float:
+    """A keep probability away from 1/2, where keeping with probability 1 - p would hide."""
+    return float(rng.choice([0.2, 0.3, 0.6, 0.75, 0.9]))
+
+
+def expect_inverted_mask(out, mask, X, p, what):
+    expect(isinstance(mask, np.ndarray) and mask.shape == X.shape,
+           f"{what}: the mask should be an array of X's shape {X.shape}; got "
+           f"{type(mask).__name__} {getattr(mask, 'shape', '')}.")
+    kept = mask[mask != 0]
+    expect(kept.size > 0, f"{what}: the mask is all zeros.")
+    expect(not np.allclose(kept, p), f"{what}: the kept units of the mask are p = {p:.3g}: "
+           f"inverted dropout scales by 1/p, mu in {{0, 1/p}} = {{0, {1 / p:.4g}}}.")
+    expect(not np.allclose(kept, 1.0), f"{what}: the kept units of the mask are 1: inverted "
+           f"dropout scales them by 1/p during training, mu in {{0, {1 / p:.4g}}}, so that "
+           "nothing changes at test time.")
+    expect(np.allclose(kept, 1.0 / p), f"{what}: the mask should hold 0 and 1/p = {1 / p:.4g}; "
+           f"got values {np.unique(mask)[:5]}.")
+    expect_close(out, X * mask, f"{what}: out should be X * mask")
+
+
+def expect_kept_fraction(mask, p, what):
+    n = mask.size
+    kept = float(np.mean(mask != 0))
+    bound = 6 * np.sqrt(p * (1 - p) / n) + 1e-12
+    hint = (" That is 1 - p: keep a unit with probability p (rng.random(shape) < p)."
+            if abs(kept - (1 - p)) <= bound else "")
+    expect(abs(kept - p) <= bound, f"{what}: {kept:.3f} of the units were kept; with "
+           f"keep_prob p = {p:.3g} expect about {p:.3g} (within {bound:.3f}).{hint}")
+
+
+@dropout.check(points=1)
+def test_dropout_train_mask_is_zero_or_one_over_p(student, rng):
+    X, p, seed = rng.normal(size=(100, 40)), keep_probability(rng), int(rng.integers(1e6))
+    what = f"dropout_forward(X, keep_prob={p:.3g}, seed, train=True)"
+    out, mask = expect_tuple(student.dropout_forward(X, p, seed, True), 2, what, "out, mask")
+    expect_inverted_mask(out, mask, X, p, what)
+    expect_kept_fraction(mask, p, what)
+
+
+@dropout.check(points=1)
+def test_dropout_eval_is_the_identity(student, oracle, rng):
+    X, p, seed = rng.normal(size=(4, 5)), keep_probability(rng), int(rng.integers(1e6))
+    what = f"dropout_forward(X, keep_prob={p:.3g}, seed, train=False)"
+    out, mask = expect_tuple(student.dropout_forward(X, p, seed, False), 2, what, "out, mask")
+    expect_close(out, oracle.dropout_forward(X, p, seed, False)[0], what, mistakes={
+        "it is p X, the weight scaling of plain dropout: inverted dropout already divided "
+        "by p in training, so at test time the layer is the identity.": p * X})
+    expect_close(mask, np.ones_like(X), f"the mask of {what} (every unit kept, unscaled)")
+
+
+@dropout.check(points=1)
+def test_dropout_same_seed_same_mask(student, rng):
+    X, p, seed = rng.normal(size=(6, 7)), keep_probability(rng), int(rng.integers(1e6))
+    what = "dropout_forward(X, keep_prob, seed, train=True) called twice with the same seed"
+    _, first = student.dropout_forward(X, p, seed, True)
+    _, second = student.dropout_forward(X, p, seed, True)
+    expect(np.array_equal(first, second), f"{what} gave two different masks: draw the mask "
+           "from np.random.default_rng(seed), not from np.random's global state.")
+
+
+@dropout.check(points=1, hidden=True)
+def test_dropout_preserves_the_expectation(student, rng):
+    p, seed = keep_probability(rng), int(rng.integers(1e6))
+    X = np.full((400, 50), float(rng.uniform(0.5, 2.0)))
+    what = f"dropout_forward(X, keep_prob={p:.3g}, seed, train=True) on a constant X"
+    out, mask = expect_tuple(student.dropout_forward(X, p, seed, True), 2, what, "out, mask")
+    expect_kept_fraction(mask, p, what)
+    mean, x = float(np.mean(out)), float(X[0, 0])
+    bound = 6 * x * np.sqrt((1 - p) / p / X.size)
+    expect(abs(mean - x) <= bound, f"{what}: the mean of out is {mean:.4g}, expected "
+           f"E[mu x] = x = {x:.4g}: inverted dropout keeps each unit with probability p and "
+           "divides it by p.")
+    expect_inverted_mask(out, mask, X, p, what)
+
+
+@dropout.check(points=1, hidden=True)
+def test_dropout_backward_uses_the_forward_mask(student, oracle, rng):
+    shape = random_matrix_shape(rng)
+    X, dout = rng.normal(size=shape), rng.normal(size=shape)
+    p, seed = keep_probability(rng), int(rng.integers(1e6))
+    out, mask = expect_tuple(student.dropout_forward(X, p, seed, True), 2,
+                             "dropout_forward(...)", "out, mask")
+    mask = np.asarray(mask, dtype=np.float64)
+    got = student.dropout_backward(dout, mask)
+    expect_close(got, oracle.dropout_backward(dout, mask), "dropout_backward(dout, mask)",
+                 mistakes={"it is dout * 1{mask != 0}: the kept units were scaled by 1/p in "
+                           "the forward pass, so their gradient is scaled by 1/p too, "
+                           "dX = dout * mu.": dout * (mask != 0),
+                           "it ignores the mask: a dropped unit passes no gradient.": dout})
+    numerical = central_differences(lambda z: z * mask, X, dout)
+    expect_gradient(got, numerical, "dropout_backward(dout, mask) against central differences "
+                    "of X * mask", tol=GRADIENT_TOL)
+
+
+@dropout.check(points=1, hidden=True)
+def test_dropout_keeps_float32_and_its_input(student, rng):
+    X = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
+    p, seed = keep_probability(rng), int(rng.integers(1e6))
+    (out, mask), (after, *_) = student.call_returning_args("dropout_forward", X, p, seed, True)
+    expect_unchanged(X, after, "dropout_forward(X, ...), argument X")
+    expect_dtype(out, np.float32, "dropout_forward(X, ...) for float32 X")
+
+
+# --------------------------------------------------------------------------- early stopping
+
+early = Question("lab07.early_stopping", functions=("early_stopping",))
+
+
+def probe_early_stopping(namespace, curve, theta0, n, p, in_place):
+    """Run the student's early_stopping with scripted ``update`` and ``validation_error``:
+    theta counts updates, the validation error after k updates is curve[k]. With
+    ``in_place`` the update modifies theta in place, as a training loop does."""
+    performed = [0]
+
+    def update(theta, k):
+        performed[0] += k
+        if in_place:
+            theta += k
+            return theta
+        return theta + k
+
+    def validation_error(theta):
+        return float(curve[int(round(float(theta[0])))])
+
+    start = np.array([float(theta0)])
+    result = namespace["early_stopping"](start, update, validation_error, n, p)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        return {"bad": repr(type(result).__name__)}
+    theta_star = np.array(result[0], dtype=np.float64).reshape(-1)
+    return {"theta_star": theta_star, "best": float(result[1]), "updates": performed[0],
+            "theta0": start}
+
+
+def early_stopping_model(evaluations, theta0, n, p, *, improves=lambda e, b: e < b,
+                         return_last=False, patience=None):
+    """The grader's model of early stopping and of its common mistakes, on the errors seen
+    at the evaluations (``evaluations[i]`` after (i + 1) n updates)."""
+    patience = p if patience is None else patience
+    best, best_theta, j, i = np.inf, theta0, 0, 0
+    while j < patience and i < len(evaluations):
+        error, i = evaluations[i], i + 1
+        j += 1
+        if improves(error, best):
+            best, best_theta, j = error, theta0 + i * n, 0
+    last = theta0 + i * n
+    return np.array([last if return_last else best_theta, best, i * n], dtype=np.float64)
+
+
+def scripted_curve(evaluations: list[float], theta0: int, n: int) -> np.ndarray:
+    """The validation error after k updates, for k = 0 .. : ``evaluations`` at the
+    evaluation points theta0 + i n, values in between (never evaluated) set to 99."""
+    curve = np.full(theta0 + n * (len(evaluations) + 2), 99.0)
+    curve[theta0 + n * np.arange(1, len(evaluations) + 1)] = evaluations
+    return curve
+
+
+def check_early_stopping(student, oracle, evaluations, theta0, n, p, what, in_place=False):
+    curve = scripted_curve(evaluations, theta0, n)
+    got = student.run(probe_early_stopping, curve, theta0, n, p, in_place)
+    expect("bad" not in got, f"{what}: early_stopping should return (theta_star, best_error); "
+           f"got a {got.get('bad')}.")
+    expect(got["theta_star"].size == 1, f"{what}: theta_star should have theta0's shape (1,); "
+           f"got {got['theta_star'].size} values.")
+    expect_unchanged(np.array([float(theta0)]), got["theta0"],
+                     f"{what}: theta0 (copy it: theta <- theta_0)")
+    theta_star, best, updates = oracle.early_stopping_on_curve(curve, theta0, n, p)
+    expected = np.array([theta_star[0], best, updates])
+    mistakes = {
+        "a tie counts as an improvement: only an error strictly lower than bestError "
+        "resets j (Validation(theta) < bestError).":
+        early_stopping_model(evaluations, theta0, n, p, improves=lambda e, b: e <= b),
+        "it returns the last theta, not theta*, the parameters with the best validation "
+        "error.": early_stopping_model(evaluations, theta0, n, p, return_last=True),
+        "it stops one evaluation late: the loop runs while j < p.":
+        early_stopping_model(evaluations, theta0, n, p, patience=p + 1),
+        "it stops one evaluation early: the loop runs while j < p, with j reset to 0 on "
+        "an improvement.": early_stopping_model(evaluations, theta0, n, p, patience=p - 1)}
+    if in_place:
+        mistakes = {"theta_star is the last theta: the update modified theta in place, and "
+                    "theta* <- theta kept a reference to it; store a copy (theta.copy()).":
+                    early_stopping_model(evaluations, theta0, n, p, return_last=True)}
+    got_vector = np.array([got["theta_star"][0], got["best"], got["updates"]])
+    expect_close(got_vector, expected, f"{what}: (theta*, bestError, updates performed)",
+                 mistakes=mistakes)
+
+
+@early.check(points=1)
+def test_early_stopping_returns_the_best_theta_of_a_dip_then_a_rise(student, oracle, rng):
+    n, p = int(rng.integers(2, 4)), 3
+    evaluations = [1.0, 0.8, 0.6, 0.5, 0.55, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9]
+    check_early_stopping(student, oracle, evaluations, 0, n, p,
+                         f"early_stopping with n = {n}, p = {p}, validation errors "
+                         f"{evaluations} after every n updates")
+
+
+@early.check(points=1, hidden=True)
+def test_early_stopping_a_tie_is_not_an_improvement(student, oracle, rng):
+    n, p = int(rng.integers(1, 5)), 3
+    base = float(rng.uniform(0.3, 0.6))
+    evaluations = [base + 0.4, base + 0.2, base, base + 0.1, base, base + 0.2, base + 0.3,
+                   base + 0.1, base + 0.5, base + 0.6, base + 0.7]
+    check_early_stopping(student, oracle, evaluations, int(rng.integers(0, 5)), n, p,
+                         f"early_stopping with n = {n}, p = {p} on a curve with a tie")
+
+
+@early.check(points=1, hidden=True)
+def test_early_stopping_on_random_curves_with_plateaus(student, oracle, rng):
+    for _ in range(3):
+        n, p = int(rng.integers(1, 4)), int(rng.integers(2, 5))
+        k = int(rng.integers(4, 10))
+        down = np.round(np.sort(rng.uniform(0.2, 1.0, size=k))[::-1], 1)  # rounding: plateaus
+        up = down[-1] + np.cumsum(rng.uniform(0.05, 0.2, size=p + 3))
+        evaluations = [float(e) for e in np.concatenate([down, up])]
+        check_early_stopping(student, oracle, evaluations, int(rng.integers(0, 10)), n, p,
+                             f"early_stopping with n = {n}, p = {p}, validation errors "
+                             f"{np.round(evaluations, 3).tolist()}")
+
+
+@early.check(points=1, hidden=True)
+def test_early_stopping_copies_theta_star_when_updates_are_in_place(student, oracle, rng):
+    n, p = int(rng.integers(1, 4)), 2
+    evaluations = [0.9, 0.7, 0.4, 0.5, 0.6, 0.7, 0.8]
+    check_early_stopping(student, oracle, evaluations, 0, n, p,
+                         f"early_stopping with n = {n}, p = {p} and an update that modifies "
+                         "theta in place", in_place=True)
+
+
+# --------------------------------------------------------------------------- batch norm
+
+bn = Question("lab07.batchnorm", functions=("batchnorm_forward", "batchnorm_backward"))
+
+BN_UNBIASED = ("it normalizes with the unbiased variance (ddof=1): training mode divides by "
+               "the biased batch variance, 1/N sum (x - mean)^2.")
+
+
+def bn_state(rng, d):
+    return rng.uniform(0.5, 1.5, size=d), rng.normal(size=d), rng.normal(size=d) * 0.1, \
+        rng.uniform(0.8, 1.2, size=d)
+
+
+def bn_model(X, gamma, beta, eps, ddof=0):
+    mean, var = X.mean(axis=0), X.var(axis=0, ddof=ddof)
+    return gamma * (X - mean) / np.sqrt(var + eps) + beta
+
+
+def check_bn_train(student, oracle, X, momentum, what, rng):
+    n, d = X.shape
+    gamma, beta, rm, rv = bn_state(rng, d)
+    eps = 1e-5
+    got = expect_tuple(student.batchnorm_forward(X, gamma, beta, rm, rv, momentum, eps, True),
+                       4, what, "out, cache, running_mean, running_var")
+    out, _, new_rm, new_rv = oracle.batchnorm_forward(X, gamma, beta, rm, rv, momentum, eps, True)
+    expect_close(got[0], out, f"out of {what}",
+                 mistakes={BN_UNBIASED: bn_model(X, gamma, beta, eps, ddof=1)})
+    mean, var = X.mean(axis=0), X.var(axis=0)
+    expect_close(got[2], new_rm, f"running_mean after {what}", mistakes={
+        "the momentum is swapped: running = (1 - momentum) running + momentum batch "
+        "(PyTorch's convention; momentum = 0.1 moves the average 10% of the way).":
+        momentum * rm + (1 - momentum) * mean})
+    expect_close(got[3], new_rv, f"running_var after {what}", mistakes={
+        "the momentum is swapped: running = (1 - momentum) running + momentum batch.":
+        momentum * rv + (1 - momentum) * var * n / (n - 1),
+        "it averages the biased batch variance: the running variance uses the unbiased "
+        "one, N/(N - 1) var (PyTorch's convention), the normalization the biased one.":
+        (1 - momentum) * rv + momentum * var})
+    return gamma, beta
+
+
+@bn.check(points=1)
+def test_batchnorm_train_forward_and_running_averages(student, oracle, rng):
+    X = rng.normal(2.0, 3.0, size=(5, 3))
+    check_bn_train(student, oracle, X, 0.1, "batchnorm_forward(X, ..., momentum=0.1, "
+                   "train=True), X of shape (5, 3)", rng)
+
+
+def check_bn_backward(student, oracle, X, gamma, beta, what, rng):
+    d = X.shape[1]
+    rm, rv, eps = np.zeros(d), np.ones(d), 1e-5
+    dout = rng.normal(size=X.shape)
+    got = expect_tuple(student.batchnorm_forward(X, gamma, beta, rm, rv, 0.1, eps, True), 4,
+                       "batchnorm_forward(...)", "out, cache, running_mean, running_var")
+    dX, dgamma, dbeta = expect_tuple(student.batchnorm_backward(dout, got[1]), 3, what,
+                                     "dX, dgamma, dbeta")
+
+    def out(X_, gamma_, beta_):
+        return oracle.batchnorm_forward(X_, gamma_, beta_, rm, rv, 0.1, eps, True)[0]
+
+    inv_std = 1 / np.sqrt(X.var(axis=0) + eps)
+    expect_gradient(dX, central_differences(lambda z: out(z, gamma, beta), X, dout),
+                    f"dX of {what}", tol=GRADIENT_TOL, batch_size=X.shape[0], mistakes={
+                        "it is dout * gamma / sqrt(var + eps), as if the mean and variance "
+                        "were constants: they depend on every x of the column, which adds "
+                        "two more paths to the chain rule.": dout * gamma * inv_std})
+    expect_gradient(dgamma, central_differences(lambda z: out(X, z, beta), gamma, dout),
+                    f"dgamma of {what}", tol=GRADIENT_TOL, mistakes={
+                        "it is sum(dout): dgamma = sum_n dout_n * xhat_n.": dout.sum(axis=0)})
+    expect_gradient(dbeta, central_differences(lambda z: out(X, gamma, z), beta, dout),
+                    f"dbeta of {what}", tol=GRADIENT_TOL)
+
+
+@bn.check(points=1)
+def test_batchnorm_backward_matches_central_differences(student, oracle, rng):
+    X = rng.normal(1.0, 2.0, size=(4, 3))
+    gamma, beta = rng.uniform(0.5, 1.5, size=3), rng.normal(size=3)
+    check_bn_backward(student, oracle, X, gamma, beta, "batchnorm_backward, X of shape (4, 3)",
+                      rng)
+
+
+@bn.check(points=1, hidden=True)
+def test_batchnorm_train_and_backward_on_random_inputs(student, oracle, rng):
+    shape = (int(rng.integers(3, 8)), int(rng.integers(2, 5)))
+    X = rng.normal(rng.normal(size=shape[1]), rng.uniform(0.5, 3.0, size=shape[1]), size=shape)
+    momentum = float(rng.uniform(0.05, 0.3))
+    gamma, beta = check_bn_train(student, oracle, X, momentum,
+                                 f"batchnorm_forward(..., momentum={momentum:.3g}, train=True), "
+                                 f"X of shape {shape}", rng)
+    check_bn_backward(student, oracle, X, gamma, beta, f"batchnorm_backward, X of shape {shape}",
+                      rng)
+
+
+@bn.check(points=1, hidden=True)
+def test_batchnorm_eval_uses_the_running_averages(student, oracle, rng):
+    d, momentum, eps = int(rng.integers(2, 5)), float(rng.uniform(0.1, 0.4)), 1e-5
+    gamma, beta = rng.uniform(0.5, 1.5, size=d), rng.normal(size=d)
+    rm, rv = np.zeros(d), np.ones(d)
+    srm, srv = rm, rv
+    for _ in range(4):
+        X = rng.normal(3.0, 2.0, size=(6, d))
+        got = expect_tuple(student.batchnorm_forward(X, gamma, beta, srm, srv, momentum, eps,
+                                                     True), 4, "batchnorm_forward(...)",
+                           "out, cache, running_mean, running_var")
+        srm, srv = got[2], got[3]
+        _, _, rm, rv = oracle.batchnorm_forward(X, gamma, beta, rm, rv, momentum, eps, True)
+    X = rng.normal(3.0, 2.0, size=(5, d))
+    what = ("batchnorm_forward(X, ..., train=False) after four training batches with "
+            f"momentum={momentum:.3g}")
+    got = expect_tuple(student.batchnorm_forward(X, gamma, beta, srm, srv, momentum, eps, False),
+                       4, what, "out, cache, running_mean, running_var")
+    expected = oracle.batchnorm_forward(X, gamma, beta, rm, rv, momentum, eps, False)[0]
+    expect_close(got[0], expected, what, mistakes={
+        "it normalizes with the batch's own statistics: in evaluation mode use the running "
+        "averages, (x - running_mean) / sqrt(running_var + eps).": bn_model(X, gamma, beta, eps)})
+    expect_close(got[2], rm, f"running_mean returned by {what} (unchanged in evaluation)")
+
+
+@bn.check(points=1, hidden=True)
+def test_batchnorm_does_not_modify_its_inputs(student, rng):
+    d = int(rng.integers(2, 5))
+    X = rng.normal(size=(5, d))
+    gamma, beta, rm, rv = bn_state(rng, d)
+    _, after = student.call_returning_args("batchnorm_forward", X, gamma, beta, rm, rv, 0.1,
+                                           1e-5, True)
+    for name, before, got in zip(("X", "gamma", "beta", "running_mean", "running_var"),
+                                 (X, gamma, beta, rm, rv), after[:5], strict=True):
+        expect_unchanged(before, got, f"batchnorm_forward, argument {name} (return the new "
+                         "running averages as new arrays)")
+
+
+# --------------------------------------------------------------------------- input noise
+
+noise = Question("lab07.input_noise", functions=("add_gaussian_noise",))
+
+
+def noise_of(student, X, sigma, seed, what):
+    got = student.add_gaussian_noise(X, sigma, seed)
+    expect(isinstance(got, np.ndarray) and got.shape == X.shape,
+           f"{what}: expected an array of X's shape {X.shape}; got {type(got).__name__} "
+           f"{getattr(got, 'shape', '')}.")
+    return got.astype(np.float64) - X.astype(np.float64)
+
+
+@noise.check(points=1)
+def test_noise_has_mean_zero_and_standard_deviation_sigma(student, rng):
+    X = rng.normal(size=(200, 30))
+    sigma, seed = float(rng.uniform(0.1, 0.4)), int(rng.integers(1e6))
+    what = f"add_gaussian_noise(X, sigma={sigma:.3g}, seed), X of shape (200, 30)"
+    eps = noise_of(student, X, sigma, seed, what)
+    mean, std, n = float(eps.mean()), float(eps.std()), eps.size
+    expect(abs(mean) <= 6 * sigma / np.sqrt(n), f"{what}: the noise has mean {mean:.4g}, "
+           "expected 0.")
+    hint = (" That is sqrt(sigma): sigma is the standard deviation, not the variance "
+            "(sigma * standard_normal)." if np.isclose(std, np.sqrt(sigma), rtol=0.05) else "")
+    expect(abs(std / sigma - 1) <= 6 / np.sqrt(2 * n), f"{what}: the noise has standard "
+           f"deviation {std:.4g}, expected sigma = {sigma:.4g}.{hint}")
+
+
+@noise.check(points=1)
+def test_noise_same_seed_same_noise(student, rng):
+    X, sigma, seed = rng.normal(size=(5, 4)), 0.5, int(rng.integers(1e6))
+    first = noise_of(student, X, sigma, seed, "add_gaussian_noise(X, sigma, seed)")
+    second = noise_of(student, X, sigma, seed, "add_gaussian_noise(X, sigma, seed)")
+    third = noise_of(student, X, sigma, seed + 1, "add_gaussian_noise(X, sigma, seed + 1)")
+    expect(np.array_equal(first, second), "add_gaussian_noise called twice with the same seed "
+           "gave different noise: draw it from np.random.default_rng(seed).")
+    expect(not np.array_equal(first, third), "add_gaussian_noise gave the same noise for two "
+           "different seeds: draw it from np.random.default_rng(seed).")
+
+
+@noise.check(points=1, hidden=True)
+def test_noise_is_gaussian(student, rng):
+    X = rng.normal(size=(300, 40))
+    sigma, seed = float(rng.uniform(0.1, 1.0)), int(rng.integers(1e6))
+    what = f"add_gaussian_noise(X, sigma={sigma:.3g}, seed)"
+    eps = noise_of(student, X, sigma, seed, what)
+    inside = float(np.mean(np.abs(eps) <= sigma))
+    expect(abs(inside - 0.6827) <= 0.025 and abs(eps.std() / sigma - 1) <= 0.04,
+           f"{what}: {inside:.3f} of the noise lies within one sigma and its standard "
+           f"deviation is {eps.std():.4g}; Gaussian noise N(0, sigma^2) has 0.683 within "
+           "one sigma and standard deviation sigma (np.random.default_rng(seed)"
+           ".standard_normal(X.shape) * sigma).")
+
+
+@noise.check(points=1, hidden=True)
+def test_noise_keeps_float32_and_its_input(student, rng):
+    X = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
+    sigma, seed = float(rng.uniform(0.1, 1.0)), int(rng.integers(1e6))
+    got, (after, _, _) = student.call_returning_args("add_gaussian_noise", X, sigma, seed)
+    expect_unchanged(X, after, "add_gaussian_noise(X, ...), argument X")
+    expect_dtype(got, np.float32, "add_gaussian_noise(X, ...) for float32 X")

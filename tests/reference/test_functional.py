@@ -1,0 +1,84 @@
+"""reference.functional: the pure-function forms agree with the stateful originals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reference import functional, layers, optim, regularization
+from reference.parameter import Parameter
+
+
+def test_regularization_penalty_skips_every_parameter_not_named_w():
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2), "gamma1": np.ones(2)}
+    value, grads = functional.regularization_penalty(params, 0.1, 0.2)
+    expected, grad = regularization.elastic_net_penalty(params["W1"], 0.1, 0.2)
+    assert value == pytest.approx(expected)
+    np.testing.assert_allclose(grads["W1"], grad)
+    assert not grads["b1"].any() and not grads["gamma1"].any()
+
+
+def test_sgd_weight_decay_step_is_gradient_descent_on_the_l2_penalized_loss():
+    theta, g = np.array([1.0, -2.0]), np.array([0.5, 0.5])
+    np.testing.assert_allclose(functional.sgd_weight_decay_step(theta, g, 0.1, 0.3),
+                               theta - 0.1 * (g + 0.3 * theta))
+
+
+@pytest.mark.parametrize("name,cls", [("adam_l2_step", optim.Adam), ("adamw_step", optim.AdamW)])
+def test_adam_steps_match_the_optimizer_over_several_steps(name, cls):
+    rng = np.random.default_rng(1)
+    theta0, grads = rng.normal(size=4), [rng.normal(size=4) for _ in range(3)]
+    p = Parameter(theta0.copy())
+    opt = cls([p], lr=0.1, weight_decay=0.2)
+    theta, m, v, t = theta0, np.zeros(4), np.zeros(4), 0
+    for g in grads:
+        p.grad = g.copy()
+        opt.step()
+        theta, m, v, t = getattr(functional, name)(theta, g, m, v, t, 0.1, 0.9, 0.999, 1e-8, 0.2)
+    np.testing.assert_allclose(theta, p.value)
+    assert t == 3
+
+
+def test_adamw_and_adam_l2_differ():
+    args = (np.ones(3), np.array([1.0, 0.01, -2.0]), np.zeros(3), np.zeros(3), 0,
+            0.1, 0.9, 0.999, 1e-8, 0.5)
+    assert not np.allclose(functional.adam_l2_step(*args)[0], functional.adamw_step(*args)[0])
+
+
+def test_dropout_forward_is_seeded_and_the_identity_in_evaluation():
+    X = np.ones((50, 40))
+    out, mask = functional.dropout_forward(X, 0.5, 3, True)
+    np.testing.assert_array_equal(mask, functional.dropout_forward(X, 0.5, 3, True)[1])
+    assert set(np.unique(mask)) <= {0.0, 2.0}
+    np.testing.assert_array_equal(out, X * mask)
+    out, mask = functional.dropout_forward(X, 0.5, 3, False)
+    np.testing.assert_array_equal(out, X)
+    np.testing.assert_array_equal(mask, np.ones_like(X))
+
+
+def test_batchnorm_forward_matches_the_layer_and_leaves_its_inputs():
+    rng = np.random.default_rng(2)
+    X, rm, rv = rng.normal(size=(6, 3)), np.zeros(3), np.ones(3)
+    layer = layers.BatchNorm1d(3, momentum=0.2)
+    out, cache, new_rm, new_rv = functional.batchnorm_forward(X, np.ones(3), np.zeros(3), rm, rv,
+                                                              0.2, 1e-5, True)
+    np.testing.assert_allclose(out, layer.forward(X))
+    np.testing.assert_allclose(new_rm, layer.running_mean)
+    np.testing.assert_allclose(new_rv, layer.running_var)
+    assert not rm.any() and (rv == 1).all()
+    dout = rng.normal(size=X.shape)
+    np.testing.assert_allclose(functional.batchnorm_backward(dout, cache)[0], layer.backward(dout))
+
+
+def test_add_gaussian_noise_keeps_dtype_and_has_standard_deviation_sigma():
+    X = np.zeros((200, 100), dtype=np.float32)
+    noisy = functional.add_gaussian_noise(X, 0.3, 0)
+    assert noisy.dtype == np.float32 and noisy.std() == pytest.approx(0.3, rel=0.03)
+
+
+def test_early_stopping_on_curve_returns_the_best_theta_and_counts_updates():
+    curve = np.full(40, 9.0)
+    curve[[2, 4, 6, 8, 10, 12]] = [1.0, 0.5, 0.5, 0.7, 0.8, 0.9]
+    theta_star, best, updates = functional.early_stopping_on_curve(curve, 0, 2, 3)
+    assert (theta_star[0], best, updates) == (4.0, 0.5, 10)
