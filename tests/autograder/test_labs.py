@@ -334,8 +334,8 @@ def test_kernel_test_cells_and_batch_grader_agree_on_a_mistake(lab, tmp_path):
 
 
 @pytest.mark.slow
-def test_pytest_plugin_and_batch_grader_agree_on_a_mistake(tmp_path):
-    lab = "lab03"
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_pytest_plugin_and_batch_grader_agree_on_a_mistake(lab, tmp_path):
     name = next(v.name for v in catalogue(lab).values() if v.is_mistake)
     path = tmp_path / "submission.ipynb"
     path.write_bytes(as_file(notebook_of(lab, name)))
