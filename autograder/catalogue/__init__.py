@@ -14,6 +14,8 @@ import ast
 import copy
 import importlib
 import json
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +64,33 @@ def replace_function(source: str, name: str, replacement: str) -> str | None:
             return "".join(lines[:start]) + replacement.rstrip("\n") + "\n" + "".join(
                 lines[node.end_lineno:])
     return None
+
+
+def definitions(source: str) -> dict[str, str]:
+    """The top-level functions and classes of ``source`` (dedented), each as its own text."""
+    source = textwrap.dedent(source).strip("\n") + "\n"
+    lines = source.splitlines(keepends=True)
+    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
+            for node in ast.parse(source).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def mistake_maker(lab: str) -> Callable[[str, str, str, str], Variant]:
+    """``mistake(name, question, feedback, source)`` for ``lab``: the solution with the one
+    definition in ``source`` put in, which must lose points on ``<lab>.<question>``."""
+
+    def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
+        patches = definitions(source)
+        if len(patches) != 1:
+            raise ValueError(f"{name}: a mistake replaces exactly one definition")
+        return Variant(name, patches, f"{lab}.{question}", feedback)
+
+    return mistake
+
+
+def alternative(name: str, source: str) -> Variant:
+    """The solution with the definitions in ``source`` put in; it must keep full marks."""
+    return Variant(name, definitions(source))
 
 
 def apply_variant(notebook: dict, variant: Variant) -> dict:

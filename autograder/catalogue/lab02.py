@@ -8,29 +8,11 @@ the check prints. Each alternative is a different correct implementation: full m
 
 from __future__ import annotations
 
-import ast
 import textwrap
 
-from autograder.catalogue import Variant
+from autograder.catalogue import alternative, mistake_maker
 
-
-def _definitions(source: str) -> dict[str, str]:
-    """The top-level functions and classes of ``source``, each as its own source text."""
-    source = textwrap.dedent(source).strip("\n") + "\n"
-    lines = source.splitlines(keepends=True)
-    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
-            for node in ast.parse(source).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-
-
-def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
-    patches = _definitions(source)
-    assert len(patches) == 1, f"{name}: a mistake replaces exactly one definition"
-    return Variant(name, patches, f"lab02.{question}", feedback)
-
-
-def alternative(name: str, source: str) -> Variant:
-    return Variant(name, _definitions(source))
+mistake = mistake_maker("lab02")
 
 
 # The solution's Value, with the pieces a mistake replaces marked; see value_with().

@@ -9,28 +9,9 @@ implementation and must keep full marks.
 
 from __future__ import annotations
 
-import ast
-import textwrap
+from autograder.catalogue import alternative, mistake_maker
 
-from autograder.catalogue import Variant
-
-
-def _functions(source: str) -> dict[str, str]:
-    """The top-level functions of ``source``, each as its own source text."""
-    source = textwrap.dedent(source).strip("\n") + "\n"
-    lines = source.splitlines(keepends=True)
-    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
-            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
-
-
-def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
-    patches = _functions(source)
-    assert len(patches) == 1, f"{name}: a mistake replaces exactly one function"
-    return Variant(name, patches, f"lab03.{question}", feedback)
-
-
-def alternative(name: str, source: str) -> Variant:
-    return Variant(name, _functions(source))
+mistake = mistake_maker("lab03")
 
 
 MISTAKES = [
