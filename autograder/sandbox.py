@@ -4,10 +4,12 @@ The worker (:mod:`autograder.worker`) is started from a private scratch
 directory in isolated mode with limits on CPU time, address space, file size
 and core dumps, in a session of its own (so signals it sends to its process
 group cannot reach the grader), with a minimal environment and one BLAS
-thread. The grader enforces wall-clock limits itself: a worker that does not
-answer in time is killed. A worker that dies, hangs or exits fails the
-question it was in; the next call starts a fresh worker and runs the
-notebook's cells again.
+thread; as root on Linux, in a private mount namespace where the project and
+the other submissions are not there and without any capability
+(:mod:`autograder.confine`). The grader enforces wall-clock limits itself: a
+worker that does not answer in time is killed. A worker that dies, hangs or
+exits fails the question it was in; the next call starts a fresh worker and
+runs the notebook's cells again.
 """
 
 from __future__ import annotations
@@ -22,18 +24,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from autograder import confine
 from autograder import worker as worker_module
 from autograder.notebook import Cell
 from autograder.student import Student, StudentError
 from autograder.worker import decode, encode
 
+PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -55,30 +59,39 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process and the pipe protocol to it."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, hidden: Sequence[Path] = ()) -> None:
         self.limits = limits
         self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
         script = self.scratch / "worker.py"
         shutil.copyfile(worker_module.__file__, script)
-        site_packages = str(Path(np.__file__).resolve().parent.parent)
+        site_packages = Path(np.__file__).resolve().parent.parent
+        interpreter = sys.executable
+        self._confinement = None
+        if confine.available():
+            site_view = self.scratch / "site-packages"
+            site_view.mkdir()
+            self._confinement = confine.Confinement([PROJECT, *hidden], site_packages, site_view)
+            site_packages, interpreter = site_view, os.path.realpath(sys.executable)
         env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         env.update(HOME=str(self.scratch), TMPDIR=str(self.scratch), PYTHONNOUSERSITE="1",
                    PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(self.scratch),
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(script), site_packages],
+            [interpreter, "-I", "-S", str(script), str(site_packages)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=self.scratch, env=env, start_new_session=True, preexec_fn=self._limit,
         )
         self._buffer = b""
 
     def _limit(self) -> None:
-        """Runs in the child before exec: the resource limits."""
+        """Runs in the child before exec: the resource limits, then the confinement."""
         resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds,) * 2)
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)
+        if self._confinement is not None:
+            self._confinement.enter()
 
     def request(self, message: dict, seconds: float) -> dict:
         """Send a request and wait at most ``seconds`` for the reply."""
@@ -149,14 +162,18 @@ class Worker:
 class WorkerStudent(Student):
     """The student's notebook, executed in a worker; calls go over the pipe.
 
+    ``hidden`` names paths the student's code must not see (other submissions,
+    the outputs), besides the project itself, which is always hidden.
     ``cell_errors`` lists what went wrong while the cells ran (each a dict with
     the cell, the error type and message). A dead worker is replaced on the
     next call by a fresh one that runs the cells again.
     """
 
-    def __init__(self, cells: list[Cell], limits: Limits | None = None) -> None:
+    def __init__(self, cells: list[Cell], limits: Limits | None = None,
+                 hidden: Sequence[Path] = ()) -> None:
         self.cells = cells
         self.limits = limits or Limits()
+        self.hidden = hidden
         self.cell_errors: list[dict] = []
         self._worker: Worker | None = None
 
@@ -199,14 +216,14 @@ class WorkerStudent(Student):
     def _respawn(self, cells: list[Cell]) -> None:
         """A fresh worker that has run ``cells`` again (their errors are already recorded)."""
         self.close()
-        self._worker = Worker(self.limits)
+        self._worker = Worker(self.limits, self.hidden)
         if cells:
             try:
                 self._worker.request(self._exec_message(cells),
                                      self.limits.cell_seconds * (len(cells) + 1))
             except (TimeoutError, WorkerDied):
                 self.close()
-                self._worker = Worker(self.limits)
+                self._worker = Worker(self.limits, self.hidden)
 
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
         return self._request(name, {"op": "call", "name": name, "args": list(args),

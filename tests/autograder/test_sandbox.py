@@ -161,3 +161,47 @@ def test_probe_failure_in_student_code_is_a_student_error():
         with pytest.raises(StudentError) as failure:
             student.run(count_calls, 1)
         assert failure.value.kind == "ValueError"
+
+
+CONFINED = pytest.mark.skipif(not __import__("autograder.confine").confine.available(),
+                              reason="confinement needs root on Linux")
+
+
+@CONFINED
+@pytest.mark.parametrize("relative", ["reference/activations.py", "autograder/labs/lab03.py",
+                                      "solutions", "autograder/fixtures/lab03.json"])
+def test_project_files_are_not_readable_from_the_worker(relative):
+    from autograder.sandbox import PROJECT
+
+    source = f"import os\ndef seen():\n    return os.path.exists({str(PROJECT / relative)!r})"
+    assert (PROJECT / relative).exists()
+    with student_with(source) as student:
+        assert student.seen() is False
+
+
+@CONFINED
+def test_other_submissions_named_as_hidden_are_not_readable(tmp_path):
+    other = tmp_path / "ben" / "lab03_activations.ipynb"
+    other.parent.mkdir()
+    other.write_text("{}")
+    source = f"import os\ndef seen():\n    return os.path.exists({str(other)!r})"
+    with WorkerStudent([Cell("c", source)], FAST, hidden=[tmp_path]) as student:
+        assert student.seen() is False
+
+
+@CONFINED
+def test_worker_has_no_capabilities_left_to_undo_its_confinement():
+    source = ("def capabilities():\n    for line in open('/proc/self/status'):\n"
+              "        if line.startswith('CapEff'):\n            return int(line.split()[1], 16)")
+    with student_with(source) as student:
+        assert student.capabilities() == 0
+
+
+@CONFINED
+def test_worker_cannot_unmount_what_hides_the_project():
+    from autograder.sandbox import PROJECT
+
+    source = (f"import subprocess\ndef unmounted():\n    return subprocess.run(['umount', "
+              f"{str(PROJECT)!r}], capture_output=True).returncode == 0")
+    with student_with(source) as student:
+        assert student.unmounted() is False
