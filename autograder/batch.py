@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +76,13 @@ def _ungraded(questions: list[Question], reason: str) -> list[dict]:
 
 
 def grade_submission(submission: Submission, lab: str | None = None,
-                     limits: Limits | None = None, hidden: bool = True) -> dict:
-    """Grade one notebook; never raises for anything the notebook contains."""
+                     limits: Limits | None = None, hidden: bool = True,
+                     unseen: Sequence[Path] = ()) -> dict:
+    """Grade one notebook; never raises for anything the notebook contains.
+
+    ``unseen`` are paths its code must not see (the class's submissions, the
+    outputs); the project itself is never visible to it.
+    """
     lab = lab or lab_of(submission.path)
     record = {"submission": submission.name, "lab": lab or "", "score": 0.0, "max_score": 0.0,
               "questions": [], "errors": [], "flags": []}
@@ -96,7 +101,7 @@ def grade_submission(submission: Submission, lab: str | None = None,
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     entries = []
-    with WorkerStudent(cells, limits) as student:
+    with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
         for error in student.cell_errors:
             record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
             if error["type"] in ("Timeout", "WorkerDied"):
@@ -119,12 +124,17 @@ def grade_submission(submission: Submission, lab: str | None = None,
 
 def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,
               limits: Limits | None = None,
-              on_done: Callable[[dict], None] | None = None) -> list[dict]:
-    """Grade every submission with ``jobs`` workers at once; results in input order."""
+              on_done: Callable[[dict], None] | None = None,
+              unseen: Sequence[Path] = ()) -> list[dict]:
+    """Grade every submission with ``jobs`` workers at once; results in input order.
+
+    No submission's code sees another's file, nor the paths in ``unseen``.
+    """
+    everyone = [*unseen, *(s.path.parent for s in submissions)]
 
     def one(submission: Submission) -> dict:
         try:
-            record = grade_submission(submission, lab, limits)
+            record = grade_submission(submission, lab, limits, unseen=everyone)
         except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
             record = {"submission": submission.name, "lab": lab or "", "score": 0.0,
                       "max_score": 0.0, "questions": [], "flags": [],

@@ -27,7 +27,10 @@ def _grade(args: argparse.Namespace) -> int:
         print("no notebooks found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
-        records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update())
+        outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
+            [args.feedback] if args.feedback else [])
+        records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update(),
+                            unseen=[*args.paths, *outputs])
     if args.json:
         write_json(args.json, records)
     if args.csv:

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     submissions = find_submissions([submitted])
     print(f"2. a sample class of {len(submissions)} lab-03 notebooks in {submitted}")
     start = time.perf_counter()
-    records = grade_all(submissions, LAB, args.jobs)
+    records = grade_all(submissions, LAB, args.jobs, unseen=[args.out])
     seconds = time.perf_counter() - start
     write_json(args.out / "results.json", records)
     write_csv(args.out / "grades.csv", records)

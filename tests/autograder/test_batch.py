@@ -52,3 +52,22 @@ def test_ungraded_record_keeps_every_question_at_zero_with_its_maximum(tmp_path)
     record = grade_submission(submit(tmp_path, b""))
     assert record["max_score"] == sum(q["max_score"] for q in record["questions"]) > 0
     assert {q["score"] for q in record["questions"]} == {0.0}
+
+
+def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):
+    from autograder import confine
+    from autograder.batch import find_submissions, grade_all
+    from autograder.catalogue import write_class
+
+    if not confine.available():
+        import pytest
+
+        pytest.skip("confinement needs root on Linux")
+    snoop = load_notebook(LAB)
+    snoop["cells"].insert(1, {"cell_type": "code", "metadata": {}, "outputs": [],
+                              "execution_count": None, "source": (
+                                  "import glob\nassert not glob.glob("
+                                  f"{str(tmp_path)!r} + '/*/*/*.ipynb'), 'saw the class'")})
+    write_class(tmp_path, LAB, {"ada": as_file(load_notebook(LAB)), "snoop": as_file(snoop)})
+    records = {r["submission"]: r for r in grade_all(find_submissions([tmp_path]), LAB)}
+    assert records["snoop"]["errors"] == []
