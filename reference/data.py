@@ -106,6 +106,24 @@ class MinMaxScaler:
         return self.fit(X).transform(X)
 
 
+def standardize(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:class:`Standardizer` fitted on ``X_train`` and applied to both sets, as plain data.
+
+    Returns ``(Z_train, Z_test)``, each the shape of its input. Neither input is modified.
+    """
+    scaler = Standardizer().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+def min_max_scale(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:class:`MinMaxScaler` fitted on ``X_train`` and applied to both sets, as plain data.
+
+    Returns ``(Z_train, Z_test)``; ``Z_test`` may leave [0, 1]. Neither input is modified.
+    """
+    scaler = MinMaxScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
 # -- toy data sets ------------------------------------------------------------------
 
 

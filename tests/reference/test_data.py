@@ -79,6 +79,20 @@ def test_minmax_maps_a_constant_feature_to_zero():
     np.testing.assert_array_equal(data.MinMaxScaler().fit_transform(X)[:, 1], 0.0)
 
 
+@pytest.mark.parametrize("function,scaler", [(data.standardize, data.Standardizer),
+                                             (data.min_max_scale, data.MinMaxScaler)])
+def test_plain_data_forms_fit_on_training_data_and_leave_inputs_alone(train_and_val, function,
+                                                                      scaler):
+    X_train, X_val = train_and_val
+    before = X_train.copy(), X_val.copy()
+    Z_train, Z_val = function(X_train, X_val)
+    fitted = scaler().fit(X_train)
+    np.testing.assert_array_equal(Z_train, fitted.transform(X_train))
+    np.testing.assert_array_equal(Z_val, fitted.transform(X_val))
+    np.testing.assert_array_equal(X_train, before[0])
+    np.testing.assert_array_equal(X_val, before[1])
+
+
 # -- toy data sets ------------------------------------------------------------------
 
 GENERATORS = {
