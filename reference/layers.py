@@ -26,16 +26,14 @@ A backward pass *overwrites* its parameters' ``grad`` (it does not add to it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple, overload
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
 from reference import activations
-from reference.init import uniform_fan_in
+from reference.init import DType, uniform_fan_in
 from reference.parameter import Parameter
-
-DType = type[np.floating] | np.dtype
 
 # ---------------------------------------------------------------------------------------
 # Functional core
@@ -209,6 +207,7 @@ class Layer:
     """
 
     training: bool = True
+    _cache: Any = None          # what the last forward pass saved for backward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -228,9 +227,7 @@ class Layer:
         self.training = False
         return self
 
-    _cache = None
-
-    def _saved(self):
+    def _saved(self) -> Any:
         """What the last ``forward`` cached; an error that says so if there was none."""
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward needs a forward pass first")
@@ -245,7 +242,8 @@ class Linear(Layer):
     """
 
     def __init__(self, fan_in: int, fan_out: int, rng: np.random.Generator,
-                 init=uniform_fan_in, dtype: DType = np.float64) -> None:
+                 init: Callable[..., np.ndarray] = uniform_fan_in,
+                 dtype: DType = np.float64) -> None:
         self.W = Parameter(init(fan_in, fan_out, rng, dtype=dtype), regularize=True, name="W")
         self.b = Parameter(np.zeros(fan_out, dtype=dtype), regularize=False, name="b")
 
