@@ -39,3 +39,13 @@ Random numbers
     Anything random takes a ``numpy.random.Generator`` (``rng``); there is no
     global random state.
 """
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+def as_float(a: ArrayLike) -> np.ndarray:
+    """``a`` as a float array, by the convention above: float32 stays float32,
+    anything else (float64, integers, lists, scalars) becomes float64."""
+    a = np.asarray(a)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)

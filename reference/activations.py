@@ -21,12 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-
-def _float(a: ArrayLike) -> np.ndarray:
-    """``a`` as a float array: float32 stays float32, anything else becomes float64."""
-    a = np.asarray(a)
-    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
-
+from reference import as_float
 
 # -- sigmoid and tanh --------------------------------------------------------------------
 
@@ -46,7 +41,7 @@ def sigmoid(s: ArrayLike) -> np.ndarray:
     Returns:
         y_hat = sigma(s) in [0, 1], the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     y_hat = np.negative(s, out=np.empty_like(s))    # one buffer, updated in place
     with np.errstate(over="ignore"):
         np.exp(y_hat, out=y_hat)
@@ -68,14 +63,14 @@ def sigmoid_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
     Returns:
         dL/ds, the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     e = np.abs(s, out=np.empty_like(s))             # buffers updated in place
     np.negative(e, out=e)
     np.exp(e, out=e)
     local = np.add(e, 1.0, out=np.empty_like(e))
     local *= local
     np.divide(e, local, out=local)
-    return _float(dout) * local
+    return as_float(dout) * local
 
 
 def tanh(s: ArrayLike) -> np.ndarray:
@@ -90,7 +85,7 @@ def tanh(s: ArrayLike) -> np.ndarray:
     Returns:
         tanh(s), the shape of ``s``.
     """
-    return np.tanh(_float(s))
+    return np.tanh(as_float(s))
 
 
 def tanh_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
@@ -103,11 +98,11 @@ def tanh_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
     Returns:
         dL/ds, the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     local = np.tanh(s, out=np.empty_like(s))
     local *= local
     np.subtract(1.0, local, out=local)
-    return _float(dout) * local
+    return as_float(dout) * local
 
 
 # -- the ReLU family ---------------------------------------------------------------------
@@ -122,7 +117,7 @@ def relu(s: ArrayLike) -> np.ndarray:
     Returns:
         max(0, s), the shape of ``s``.
     """
-    return np.maximum(_float(s), 0)
+    return np.maximum(as_float(s), 0)
 
 
 def relu_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
@@ -139,7 +134,7 @@ def relu_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
     Returns:
         dL/ds, the shape of ``s``.
     """
-    return _float(dout) * (_float(s) > 0)
+    return as_float(dout) * (as_float(s) > 0)
 
 
 def leaky_relu(s: ArrayLike, alpha: float = 0.01) -> np.ndarray:
@@ -155,7 +150,7 @@ def leaky_relu(s: ArrayLike, alpha: float = 0.01) -> np.ndarray:
     Returns:
         f(s), the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     return np.where(s > 0, s, float(alpha) * s)
 
 
@@ -170,8 +165,8 @@ def leaky_relu_backward(dout: ArrayLike, s: ArrayLike, alpha: float = 0.01) -> n
     Returns:
         dL/ds, the shape of ``s``.
     """
-    dout = _float(dout)
-    return np.where(_float(s) > 0, dout, float(alpha) * dout)
+    dout = as_float(dout)
+    return np.where(as_float(s) > 0, dout, float(alpha) * dout)
 
 
 def elu(s: ArrayLike, alpha: float = 1.0) -> np.ndarray:
@@ -187,7 +182,7 @@ def elu(s: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     Returns:
         f(s), the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     negative = np.expm1(np.minimum(s, 0))
     negative *= float(alpha)
     return np.where(s > 0, s, negative)
@@ -207,10 +202,10 @@ def elu_backward(dout: ArrayLike, s: ArrayLike, alpha: float = 1.0) -> np.ndarra
     Returns:
         dL/ds, the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     local = np.exp(np.minimum(s, 0))
     local *= float(alpha)
-    return _float(dout) * np.where(s > 0, 1.0, local)
+    return as_float(dout) * np.where(s > 0, 1.0, local)
 
 
 def prelu(s: ArrayLike, alpha: float | ArrayLike) -> np.ndarray:
@@ -227,7 +222,7 @@ def prelu(s: ArrayLike, alpha: float | ArrayLike) -> np.ndarray:
     Returns:
         f(s), the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     return np.where(s > 0, s, np.asarray(alpha, dtype=s.dtype) * s)
 
 
@@ -251,8 +246,8 @@ def prelu_backward(dout: ArrayLike, s: ArrayLike,
         ``(ds, dalpha)``: ds the shape of ``s``; dalpha the shape of ``alpha``
         and its dtype (float64 for a Python number), a 0-d value for a scalar alpha.
     """
-    s, dout = _float(s), _float(dout)
-    alpha_dtype = _float(alpha).dtype
+    s, dout = as_float(s), as_float(dout)
+    alpha_dtype = as_float(alpha).dtype
     alpha_shape = np.shape(alpha)
     ds = np.where(s > 0, dout, np.asarray(alpha, dtype=s.dtype) * dout)
     per_element = dout * np.minimum(s, 0)
@@ -282,7 +277,7 @@ def softmax(s: ArrayLike, axis: int = -1) -> np.ndarray:
     Returns:
         y_hat = softmax(s), the shape of ``s``.
     """
-    s = _float(s)
+    s = as_float(s)
     y_hat = s - s.max(axis=axis, keepdims=True)
     np.exp(y_hat, out=y_hat)
     y_hat /= y_hat.sum(axis=axis, keepdims=True)
@@ -308,5 +303,5 @@ def softmax_backward(dout: ArrayLike, s: ArrayLike, axis: int = -1) -> np.ndarra
         dL/ds, the shape of ``s``.
     """
     y_hat = softmax(s, axis=axis)
-    dout = _float(dout)
+    dout = as_float(dout)
     return y_hat * (dout - (dout * y_hat).sum(axis=axis, keepdims=True))

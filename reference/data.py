@@ -24,12 +24,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from reference import as_float
+
 # -- normalization ------------------------------------------------------------------
-
-
-def _as_float(X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X)
-    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
 
 
 class Standardizer:
@@ -54,7 +51,7 @@ class Standardizer:
 
     def fit(self, X: np.ndarray) -> Standardizer:
         """Compute mu and sigma from the training inputs ``X`` (N, D); return self."""
-        X = _as_float(X)
+        X = as_float(X)
         self.mean_ = X.mean(axis=0)
         std = X.std(axis=0)
         self.std_ = np.where(std > 0, std, 1).astype(X.dtype)
@@ -64,7 +61,7 @@ class Standardizer:
         """Apply the training statistics to ``X`` (N, D); returns a new array."""
         if self.mean_ is None or self.std_ is None:
             raise RuntimeError("call fit(X_train) before transform")
-        X = _as_float(X)
+        X = as_float(X)
         return ((X - self.mean_) / self.std_).astype(X.dtype, copy=False)
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
@@ -88,7 +85,7 @@ class MinMaxScaler:
 
     def fit(self, X: np.ndarray) -> MinMaxScaler:
         """Compute the per-feature minimum and range of the training inputs ``X`` (N, D)."""
-        X = _as_float(X)
+        X = as_float(X)
         self.min_ = X.min(axis=0)
         spread = X.max(axis=0) - self.min_
         self.range_ = np.where(spread > 0, spread, 1).astype(X.dtype)
@@ -98,7 +95,7 @@ class MinMaxScaler:
         """Apply the training minimum and range to ``X`` (N, D); returns a new array."""
         if self.min_ is None or self.range_ is None:
             raise RuntimeError("call fit(X_train) before transform")
-        X = _as_float(X)
+        X = as_float(X)
         return ((X - self.min_) / self.range_).astype(X.dtype, copy=False)
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from reference import as_float
 from reference.activations import sigmoid
 
 EPS = 1e-12
@@ -31,15 +32,9 @@ in the losses computed from probabilities: y_hat = 0 or 1 gives a large finite
 loss and gradient instead of inf or nan. Inside (EPS, 1 - EPS) nothing changes."""
 
 
-def _float(a: ArrayLike) -> np.ndarray:
-    """``a`` as a float array: float32 stays float32, anything else becomes float64."""
-    a = np.asarray(a)
-    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
-
-
 def _batch(y_hat: ArrayLike) -> tuple[np.ndarray, int]:
     """The prediction as a float array, and the batch size m (its first dimension)."""
-    y_hat = _float(y_hat)
+    y_hat = as_float(y_hat)
     if y_hat.ndim == 0:
         raise ValueError("the prediction needs a batch dimension, got a 0-d array")
     return y_hat, y_hat.shape[0]

@@ -22,18 +22,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from reference import as_float
 from reference.activations import sigmoid
-
-
-def _float(a: np.ndarray) -> np.ndarray:
-    """``a`` as a float array: float32 stays float32, anything else becomes float64."""
-    a = np.asarray(a)
-    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
 
 
 def add_bias(X: np.ndarray) -> np.ndarray:
     """Prepend the constant input x_0 = 1: ``(m, n) -> (m, n + 1)``, ones in column 0."""
-    X = _float(X)
+    X = as_float(X)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (m, n), got {X.shape}")
     return np.concatenate([np.ones((X.shape[0], 1), dtype=X.dtype), X], axis=1)
@@ -48,7 +43,7 @@ def neuron_output(w: np.ndarray, X: np.ndarray,
         X: raw inputs ``(m, n)``; the column x_0 = 1 is added here.
         phi: the activation, applied elementwise to the inner potentials s.
     """
-    return phi(add_bias(X) @ _float(w))
+    return phi(add_bias(X) @ as_float(w))
 
 
 def sign(s: np.ndarray) -> np.ndarray:
@@ -56,7 +51,7 @@ def sign(s: np.ndarray) -> np.ndarray:
 
     Unlike ``np.sign``, which returns 0 at 0. Float inputs keep their dtype.
     """
-    s = _float(s)
+    s = as_float(s)
     return np.where(s < 0, -1.0, 1.0).astype(s.dtype)
 
 
@@ -94,7 +89,7 @@ def perceptron_train(X: np.ndarray, y: np.ndarray, lr: float = 1.0, epochs: int 
     y = np.asarray(y)
     if y.shape != (Xb.shape[0],) or not np.all(np.isin(y, (-1, 1))):
         raise ValueError("y must have shape (m,) with values in {-1, +1}")
-    w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else _float(w0).astype(Xb.dtype)
+    w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else as_float(w0).astype(Xb.dtype)
     for _ in range(epochs):
         mistakes = 0
         for x_i, y_i in zip(Xb, y, strict=True):
@@ -125,7 +120,7 @@ def linear_regression(X: np.ndarray, y: np.ndarray) -> np.ndarray:
             examples than weights); :func:`ridge_regression` then has a solution.
     """
     Xb = add_bias(X)
-    return np.linalg.solve(Xb.T @ Xb, Xb.T @ _float(y).astype(Xb.dtype))
+    return np.linalg.solve(Xb.T @ Xb, Xb.T @ as_float(y).astype(Xb.dtype))
 
 
 def ridge_regression(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
@@ -153,7 +148,7 @@ def ridge_regression(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
         raise ValueError(f"lam must be >= 0, got {lam}")
     Xb = add_bias(X)
     A = Xb.T @ Xb + lam * np.eye(Xb.shape[1], dtype=Xb.dtype)
-    return np.linalg.solve(A, Xb.T @ _float(y).astype(Xb.dtype))
+    return np.linalg.solve(A, Xb.T @ as_float(y).astype(Xb.dtype))
 
 
 def logistic_loss_and_grad(w: np.ndarray, X: np.ndarray,
@@ -178,8 +173,8 @@ def logistic_loss_and_grad(w: np.ndarray, X: np.ndarray,
         ``(loss, grad)``: a float and an array of ``w``'s shape.
     """
     Xb = add_bias(X)
-    y = _float(y).astype(Xb.dtype)
-    s = Xb @ _float(w).astype(Xb.dtype)
+    y = as_float(y).astype(Xb.dtype)
+    s = Xb @ as_float(w).astype(Xb.dtype)
     m = Xb.shape[0]
     loss = float(np.mean(np.logaddexp(0.0, s) - y * s))
     grad = Xb.T @ (sigmoid(s) - y) / m
@@ -217,9 +212,9 @@ def gradient_descent_neuron(X: np.ndarray, y: np.ndarray, lr: float, epochs: int
         L(w_0), L(w_1), ..., L(w_epochs), ``epochs + 1`` floats.
     """
     Xb = add_bias(X)
-    y = _float(y).astype(Xb.dtype)
+    y = as_float(y).astype(Xb.dtype)
     m = Xb.shape[0]
-    w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else _float(w0).astype(Xb.dtype)
+    w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else as_float(w0).astype(Xb.dtype)
 
     def loss(w: np.ndarray) -> float:
         r = y - Xb @ w
