@@ -18,7 +18,10 @@ mean training loss of the last round is printed for both as a check that they
 computed the same thing. A third contestant runs only the matrix products of
 the reference's training steps (forward X W, backward X^T dS and dS W^T,
 the latter skipped for the first layer as the reference skips it) on arrays
-of the same shapes: the rate those alone allow.
+of the same shapes: the rate those alone allow. A fourth adds to them only
+the optimizer's update of the weights (``Momentum.step``): the rate no
+implementation with a separate ``step()`` can beat, whatever its layers,
+activations and loss cost.
 
 BLAS and torch use the same number of threads (``--threads``, set through
 threadpoolctl and ``torch.set_num_threads``); the libraries and the OpenBLAS
@@ -44,6 +47,7 @@ from reference.data import make_spirals
 from reference.layers import Linear, ReLU, Sequential
 from reference.losses import softmax_cross_entropy
 from reference.optim import Momentum
+from reference.parameter import Parameter
 
 LR, MU = 0.01, 0.9
 PAUSE = 0.25        # seconds of rest between two contestants' turns
@@ -147,11 +151,18 @@ def torch_run(model: torch.nn.Sequential) -> Run:
     return run
 
 
-def gemm_run(model: Sequential, batch_size: int) -> Run:
-    """Only the matrix products of the reference's steps, on arrays of the same shapes."""
+def gemm_run(model: Sequential, batch_size: int, with_step: bool = False) -> Run:
+    """Only the matrix products of the reference's steps, on arrays of the same shapes.
+
+    ``with_step`` adds the optimizer's update (``Momentum.step`` on parameters
+    of the model's shapes, fed the products' dW): the least any implementation
+    with a separate ``step()`` must do, whatever its layers cost.
+    """
     Ws = [layer.W.value for layer in model if isinstance(layer, Linear)]
     rng = np.random.default_rng(0)
     acts = [rng.random((batch_size, W.shape[1]), dtype=np.float32) for W in Ws]  # H^l, dS^l
+    params = [Parameter(np.zeros_like(W)) for W in Ws]   # updated by the step, never read
+    optimizer = Momentum(params, lr=LR, mu=MU)
 
     def run(batches: list) -> tuple[float, float]:
         start = time.perf_counter()
@@ -160,10 +171,12 @@ def gemm_run(model: Sequential, batch_size: int) -> Run:
             inputs = [Xb, *(a[:n] for a in acts[:-1])]
             for H, W in zip(inputs, Ws, strict=True):
                 H @ W                                            # forward
-            for i, (H, W, dS) in enumerate(zip(inputs, Ws, acts, strict=True)):
-                H.T @ dS[:n]                                     # dW
+            for i, (H, W, dS, p) in enumerate(zip(inputs, Ws, acts, params, strict=True)):
+                p.grad = H.T @ dS[:n]                            # dW
                 if i:
                     dS[:n] @ W.T                                 # dX, not for the first layer
+            if with_step:
+                optimizer.step()
         return time.perf_counter() - start, float("nan")
     return run
 
@@ -207,7 +220,8 @@ def measure(workload: Workload, rounds: int, seed: int) -> dict[str, tuple[float
     """
     model = reference_mlp(workload.sizes, np.random.default_rng(seed))
     contestants = {"reference": reference_run(model), "torch": torch_run(torch_copy(model)),
-                   "gemm": gemm_run(model, workload.batch_size)}
+                   "gemm": gemm_run(model, workload.batch_size),
+                   "gemm+step": gemm_run(model, workload.batch_size, with_step=True)}
     batches = {name: workload.batches() for name in contestants}
     batches["torch"] = [(torch.from_numpy(Xb), torch.from_numpy(yb))
                         for Xb, yb in batches["torch"]]
@@ -252,13 +266,18 @@ def main() -> None:
           f"(targets: reference/torch >= 1.4 on mlp, >= 3 on spiral; reference/GEMM >= 0.85 "
           f"on mlp)")
     header = (f"{'workload':<24}{'reference':>11}{'torch':>11}{'ref/torch':>11}"
-              f"{'GEMM only':>12}{'ref/GEMM':>10}   last-round loss ref / torch")
+              f"{'GEMM only':>12}{'ref/GEMM':>10}{'GEMM+step':>12}{'ceiling':>9}"
+              f"   last-round loss ref / torch")
     print(header)
     print("-" * len(header))
     for label, r in results.items():
-        (ref, ref_loss), (tch, tch_loss), (gemm, _) = r["reference"], r["torch"], r["gemm"]
+        (ref, ref_loss), (tch, tch_loss) = r["reference"], r["torch"]
+        gemm, floor = r["gemm"][0], r["gemm+step"][0]
         print(f"{label:<24}{ref:>11,.0f}{tch:>11,.0f}{ref / tch:>10.2f}x"
-              f"{gemm:>12,.0f}{ref / gemm:>9.0%}    {ref_loss:.4f} / {tch_loss:.4f}")
+              f"{gemm:>12,.0f}{ref / gemm:>9.0%}{floor:>12,.0f}{floor / gemm:>8.0%}"
+              f"    {ref_loss:.4f} / {tch_loss:.4f}")
+    print("ceiling: GEMM+step / GEMM, the most ref/GEMM can be for any implementation "
+          "whose optimizer updates the weights in a step() of its own")
     if before is not None and after is not None:
         others = (after[0] - before[0]) - (after[1] - before[1])
         print(f"\nother processes used {others / wall:.2f} of the {os.cpu_count()} cores "
