@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def record(lab: str) -> str:
     """The fixture text for ``lab``: every oracle answer its visible checks ask for."""
-    recorded: dict[str, str] = {}
+    recorded: dict[str, dict[str, str]] = {}
     for question in load_lab(lab):
         modules = oracle_modules(question)
         reference = ReferenceOracle(modules)

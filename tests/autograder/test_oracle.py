@@ -1,0 +1,81 @@
+"""Replaying recorded answers: found by the inputs' values, not by their last bits."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from autograder.oracle import FIXTURES, RecordingOracle, ReplayOracle, same_input
+from autograder.registry import LAB_MODULES
+from autograder.worker import decode, encode
+
+S = np.array([[0.3, -1.2, 2.5], [1.0, 0.0, -0.7]])
+
+
+@pytest.fixture
+def replay() -> ReplayOracle:
+    recording = RecordingOracle(["reference.activations"])
+    recording.sigmoid(S)
+    recording.leaky_relu(S, alpha=0.1)
+    return ReplayOracle("lab03", recording.recorded)
+
+
+def nudged(value, ulps=4):
+    """``value`` with every float moved ``ulps`` steps towards +inf, as another BLAS might."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        for _ in range(ulps):
+            value = np.nextafter(value, np.inf)
+        return value
+    if isinstance(value, list):
+        return [nudged(v, ulps) for v in value]
+    if isinstance(value, tuple):
+        return tuple(nudged(v, ulps) for v in value)
+    if isinstance(value, dict):
+        return {k: nudged(v, ulps) for k, v in value.items()}
+    return value
+
+
+def test_the_exact_input_replays_the_reference_answer(replay):
+    np.testing.assert_array_equal(replay.sigmoid(S), 1 / (1 + np.exp(-S)))
+
+
+def test_an_input_a_few_ulps_away_replays_the_same_answer(replay):
+    np.testing.assert_array_equal(replay.sigmoid(nudged(S)), replay.sigmoid(S))
+
+
+def test_an_input_a_millionth_away_finds_no_answer(replay):
+    with pytest.raises(LookupError, match="no recorded answer for oracle.sigmoid"):
+        replay.sigmoid(S * (1 + 1e-6))
+
+
+def test_an_input_of_another_dtype_finds_no_answer(replay):
+    with pytest.raises(LookupError):
+        replay.sigmoid(S.astype(np.float32))
+
+
+def test_a_keyword_with_another_value_finds_no_answer(replay):
+    with pytest.raises(LookupError):
+        replay.leaky_relu(S, alpha=0.2)
+
+
+def test_an_answer_is_not_found_under_another_function_name(replay):
+    with pytest.raises(LookupError):
+        replay.tanh(S)
+
+
+def test_integers_must_match_exactly():
+    assert not same_input([np.array([1, 2, 3])], [np.array([1, 2, 4])])
+
+
+def test_nan_matches_nan():
+    assert same_input(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]))
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_every_recorded_input_survives_last_bit_noise(lab):
+    recording = json.loads((FIXTURES / f"{lab}.json").read_text())
+    replay = ReplayOracle(lab)
+    for key, entry in recording.items():
+        call = nudged(decode(base64.b64decode(entry["call"])))
+        assert replay.find(encode(call)) == key
