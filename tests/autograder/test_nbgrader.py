@@ -28,6 +28,7 @@ from autograder.catalogue import (
     load_catalogue,
     load_notebook,
     notebook_path,
+    typed_into_release,
 )
 from autograder.gradebook import COURSE_ID, nbgrader_scores
 from autograder.registry import load_lab
@@ -53,22 +54,6 @@ def grade_id(cell: dict) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def typed_into_release(answers_from: dict, keep: int | None = None) -> dict:
-    """The released notebook with the answer cells of ``answers_from`` typed in (the first
-    ``keep`` of them, or all): a submission as a student makes it, hidden tests absent."""
-    answers = [(grade_id(c), c["source"]) for c in answers_from["cells"]
-               if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
-    typed = dict(answers[:keep])
-    release = load_notebook(LAB, "labs")
-    for cell in release["cells"]:
-        if grade_id(cell) in typed:
-            cell["source"] = "".join(line for line in
-                                     "".join(typed[grade_id(cell)]).splitlines(keepends=True)
-                                     if "### BEGIN SOLUTION" not in line
-                                     and "### END SOLUTION" not in line)
-    return release
-
-
 def variant(name: str) -> dict:
     (found,) = [v for v in load_catalogue(LAB) if v.name == name]
     return apply_variant(load_notebook(LAB), found)
@@ -76,8 +61,8 @@ def variant(name: str) -> dict:
 
 def class_of_lab03() -> dict[str, bytes]:
     solution = load_notebook(LAB)
-    correct = typed_into_release(solution)
-    partial = typed_into_release(solution, keep=5)
+    correct = typed_into_release(LAB, solution)
+    partial = typed_into_release(LAB, solution, keep=5)
     partial["cells"].append(code_cell(BLAS_CELL))
     dies = copy.deepcopy(correct)
     first_test = next(i for i, c in enumerate(dies["cells"]) if grade_id(c) == "test_sigmoid")
@@ -91,8 +76,8 @@ def class_of_lab03() -> dict[str, bytes]:
     patched["cells"].insert(first_test - 1, code_cell(PATCHED_CHECK))
     notebooks = {
         "correct": correct, "partial": partial,
-        "mistake": typed_into_release(variant("sigmoid-sign-flipped")),
-        "warns": typed_into_release(variant("sigmoid-textbook-form-that-warns-on-overflow")),
+        "mistake": typed_into_release(LAB, variant("sigmoid-sign-flipped")),
+        "warns": typed_into_release(LAB, variant("sigmoid-textbook-form-that-warns-on-overflow")),
         "kernel-dies": dies, "deleted-test": deleted, "edited-test": edited, "patched": patched}
     files = {name: as_file(nb) for name, nb in notebooks.items()}
     files["truncated"] = files["correct"][:2000]
