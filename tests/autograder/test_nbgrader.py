@@ -78,7 +78,8 @@ def class_of_lab03() -> dict[str, bytes]:
         "correct": correct, "partial": partial,
         "mistake": typed_into_release(LAB, variant("sigmoid-sign-flipped")),
         "warns": typed_into_release(LAB, variant("sigmoid-textbook-form-that-warns-on-overflow")),
-        "kernel-dies": dies, "deleted-test": deleted, "edited-test": edited, "patched": patched}
+        "kernel-dies": dies, "deleted-test": deleted, "edited-test": edited, "patched": patched,
+        "resubmits": correct}
     files = {name: as_file(nb) for name, nb in notebooks.items()}
     files["truncated"] = files["correct"][:2000]
     return files
@@ -97,6 +98,10 @@ class Course:
     records: dict[str, dict]                    # the batch grader's --json, by student
     gradebook: dict[str, dict[str, float]]      # nbgrader's scores after --gradebook
     export_after: dict[str, dict[str, str]]
+    # "resubmits" handed in the correct notebook, then a broken one, re-graded by both:
+    resubmitted: dict[str, float]               # nbgrader's scores after autograde failed on it
+    regraded: dict[str, float]                  # ... and after grade --gradebook on it
+    regraded_export: dict[str, str]
 
     def feedback(self, student: str) -> str:
         path = self.root / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
@@ -129,15 +134,29 @@ def course(tmp_path_factory) -> Course:
                          OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2")
     in_kernel = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)
     export_before = read_export(root)
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"),
-                    "--jobs", "2", "--json", str(root / "results.json"),
-                    "--gradebook", str(root / "gradebook.db")], check=True, cwd=root,
-                   capture_output=True)
-    records = {r["submission"]: r for r in
-               json.loads((root / "results.json").read_text())["submissions"]}
+    records = grade_into_gradebook(root, root / "submitted")
     nbgrader("generate_feedback", ASSIGNMENT, root=root, db_url=db_url)
-    return Course(root, db_url, autograde.stderr, in_kernel, export_before, records,
-                  nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK), read_export(root))
+    gradebook, export_after = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK), read_export(root)
+
+    resubmitted = root / "submitted" / "resubmits" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    resubmitted.write_bytes(resubmitted.read_bytes()[:2000])
+    nbgrader("autograde", ASSIGNMENT, "--student=resubmits", "--force", root=root,
+             db_url=db_url, check=False)
+    after_autograde = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"]
+    grade_into_gradebook(root, resubmitted.parent.parent)
+    return Course(root, db_url, autograde.stderr, in_kernel, export_before, records, gradebook,
+                  export_after, after_autograde,
+                  nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"],
+                  read_export(root)["resubmits"])
+
+
+def grade_into_gradebook(root: Path, submitted: Path) -> dict[str, dict]:
+    """``python -m autograder grade SUBMITTED --gradebook``; the records it wrote, by student."""
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--jobs", "2",
+                    "--json", str(root / "results.json"), "--gradebook",
+                    str(root / "gradebook.db")], check=True, cwd=root, capture_output=True)
+    return {r["submission"]: r for r in
+            json.loads((root / "results.json").read_text())["submissions"]}
 
 
 def batch_scores(record: dict) -> dict[str, float]:
@@ -226,6 +245,19 @@ def test_honest_submissions_are_exported_without_problems(course):
 
 
 # --------------------------------------------------------------------------- --gradebook
+
+
+def test_a_failed_autograde_regrade_leaves_the_earlier_score_in_place(course):
+    assert course.resubmitted == full_marks()
+
+
+def test_a_failed_regrade_replaces_the_earlier_score_with_zeros_in_the_gradebook(course):
+    assert course.regraded == {name: 0.0 for name in full_marks()}
+
+
+def test_a_failed_regrade_is_exported_as_flagged(course):
+    assert float(course.regraded_export["score"]) == 0
+    assert "flagged for review" in course.regraded_export["problems"]
 
 
 def test_export_after_gradebook_shows_the_batch_graders_totals(course):
