@@ -26,9 +26,10 @@ release: $(STAMP)
 
 # JupyterLab on the student notebooks, nbgrader's extensions on (Validate button, assignment
 # list). Started here so nbgrader reads this course's nbgrader_config.py; without MPLBACKEND,
-# so that plots show inline.
+# so that plots show inline. LAB_FLAGS adds options (--no-browser --port=8899, say).
 lab: $(STAMP)
-	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=labs
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=labs \
+	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
 train: $(STAMP)
 	$(PY) -m reference.demo --out build/train
