@@ -140,7 +140,8 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
         try:
             record = grade_submission(submission, lab, limits, unseen=everyone)
         except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
-            record = {"submission": submission.name, "lab": lab or "", "score": 0.0,
+            record = {"submission": submission.name,
+                      "lab": lab or lab_of(submission.path) or "", "score": 0.0,
                       "max_score": 0.0, "questions": [], "flags": [],
                       "errors": [f"the grader failed on this submission: "
                                  f"{type(exc).__name__}: {exc}"]}

@@ -120,3 +120,23 @@ def test_grade_refuses_a_missing_gradebook_before_grading(tmp_path, capsys):
     notebook.write_bytes(as_file(load_notebook(LAB)))
     assert main(["grade", str(tmp_path / "ada"), "--gradebook", str(tmp_path / "none.db")]) == 2
     assert "no gradebook" in capsys.readouterr().err
+
+
+def test_a_submission_the_grader_failed_on_gets_zeros_and_a_flag(db_url):
+    fault = {**full_marks("ada"), "questions": [],
+             "errors": ["the grader failed on this submission: RuntimeError: bug"]}
+    write_trusted_scores(db_url, [fault])
+    assert set(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == {0.0}
+    assert flagged(db_url, "ada")
+
+
+def test_a_grader_fault_still_names_the_lab_the_gradebook_needs(tmp_path, monkeypatch):
+    import autograder.batch
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("a bug in the grader")
+
+    monkeypatch.setattr(autograder.batch, "grade_submission", fault)
+    path = tmp_path / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    (record,) = autograder.batch.grade_all([Submission("ada", path)])
+    assert record["lab"] == LAB
