@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 
 from autograder.catalogue import (
     apply_variant,
@@ -98,6 +99,8 @@ class Course:
     records: dict[str, dict]                    # the batch grader's --json, by student
     gradebook: dict[str, dict[str, float]]      # nbgrader's scores after --gradebook
     export_after: dict[str, dict[str, str]]
+    needs_review: list[str]                     # "patched"'s grades formgrader marks for review
+    rerun: dict[str, float]                     # "patched" after autograde ran once more
     # "resubmits" handed in the correct notebook, then a broken one, re-graded by both:
     resubmitted: dict[str, float]               # nbgrader's scores after autograde failed on it
     regraded: dict[str, float]                  # ... and after grade --gradebook on it
@@ -138,6 +141,11 @@ def course(tmp_path_factory) -> Course:
     nbgrader("generate_feedback", ASSIGNMENT, root=root, db_url=db_url)
     gradebook, export_after = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK), read_export(root)
 
+    with Gradebook(db_url, COURSE_ID) as book:
+        needs_review = sorted(g.name for g in book.find_submission_notebook(
+            NOTEBOOK, ASSIGNMENT, "patched").grades if g.needs_manual_grade)
+    nbgrader("autograde", ASSIGNMENT, "--student=patched", "--force", root=root, db_url=db_url)
+    rerun = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["patched"]
     resubmitted = root / "submitted" / "resubmits" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     resubmitted.write_bytes(resubmitted.read_bytes()[:2000])
     nbgrader("autograde", ASSIGNMENT, "--student=resubmits", "--force", root=root,
@@ -145,7 +153,7 @@ def course(tmp_path_factory) -> Course:
     after_autograde = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"]
     grade_into_gradebook(root, resubmitted.parent.parent)
     return Course(root, db_url, autograde.stderr, in_kernel, export_before, records, gradebook,
-                  export_after, after_autograde,
+                  export_after, needs_review, rerun, after_autograde,
                   nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"],
                   read_export(root)["resubmits"])
 
@@ -276,15 +284,14 @@ def test_patched_in_kernel_tests_are_overruled_and_flagged_by_gradebook(course):
     assert "flagged for review" in course.export_after["patched"]["problems"]
 
 
-def test_formgrader_marks_inflated_grades_as_needing_review(course):
-    from nbgrader.api import Gradebook
+def test_rerunning_autograde_after_gradebook_keeps_the_trusted_scores(course):
+    assert course.rerun == course.gradebook["patched"] != full_marks()
 
-    with Gradebook(course.db_url, COURSE_ID) as gradebook:
-        notebook = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, "patched")
-        review = sorted(g.name for g in notebook.grades if g.needs_manual_grade)
+
+def test_formgrader_marks_inflated_grades_as_needing_review(course):
     lost = sorted(name for name, score in course.gradebook["patched"].items()
                   if score < full_marks()[name])
-    assert review == lost and lost
+    assert course.needs_review == lost and lost
 
 
 # --------------------------------------------------------------------------- feedback
