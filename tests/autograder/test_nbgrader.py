@@ -55,9 +55,16 @@ def grade_id(cell: dict) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def variant(name: str) -> dict:
-    (found,) = [v for v in load_catalogue(LAB) if v.name == name]
-    return apply_variant(load_notebook(LAB), found)
+def with_variants(*names: str) -> dict:
+    """The solution with each named catalogue variant applied (each replaces other functions)."""
+    catalogue = {v.name: v for v in load_catalogue(LAB)}
+    notebook = load_notebook(LAB)
+    for name in names:
+        notebook = apply_variant(notebook, catalogue[name])
+    return notebook
+
+
+MISTAKES = ("sigmoid-sign-flipped", "relu-modifies-input", "softmax-backward-sum-over-the-batch")
 
 
 def class_of_lab03() -> dict[str, bytes]:
@@ -77,8 +84,9 @@ def class_of_lab03() -> dict[str, bytes]:
     patched["cells"].insert(first_test - 1, code_cell(PATCHED_CHECK))
     notebooks = {
         "correct": correct, "partial": partial,
-        "mistake": typed_into_release(LAB, variant("sigmoid-sign-flipped")),
-        "warns": typed_into_release(LAB, variant("sigmoid-textbook-form-that-warns-on-overflow")),
+        "mistakes": typed_into_release(LAB, with_variants(*MISTAKES)),
+        "warns": typed_into_release(
+            LAB, with_variants("sigmoid-textbook-form-that-warns-on-overflow")),
         "kernel-dies": dies, "deleted-test": deleted, "edited-test": edited, "patched": patched,
         "resubmits": correct}
     files = {name: as_file(nb) for name, nb in notebooks.items()}
@@ -86,7 +94,7 @@ def class_of_lab03() -> dict[str, bytes]:
     return files
 
 
-HONEST = ("correct", "partial", "mistake", "warns")
+HONEST = ("correct", "partial", "mistakes", "warns")
 
 
 @dataclass
@@ -191,7 +199,14 @@ def test_honest_class_spans_full_partial_and_mistaken_scores(course):
     totals = {s: sum(course.in_kernel[s].values()) for s in HONEST}
     full = sum(full_marks().values())
     assert totals["correct"] == totals["warns"] == full
-    assert 0 < totals["partial"] < totals["mistake"] < full
+    assert 0 < totals["partial"] < totals["mistakes"] < full
+
+
+def test_catalogued_mistakes_lose_points_under_autograde_on_their_questions_only(course):
+    targets = {v.question for v in load_catalogue(LAB) if v.name in MISTAKES}
+    lost = {q.id for q in load_lab(LAB)
+            if course.in_kernel["mistakes"][q.test_cell] < q.max_score}
+    assert lost == targets and len(targets) == len(MISTAKES)
 
 
 def test_numpy_warning_on_stderr_keeps_the_points_under_autograde(course):
@@ -297,13 +312,14 @@ def test_formgrader_marks_inflated_grades_as_needing_review(course):
 # --------------------------------------------------------------------------- feedback
 
 
-@pytest.mark.parametrize("student", ["correct", "mistake"])
+@pytest.mark.parametrize("student", ["correct", "mistakes"])
 def test_feedback_shows_no_hidden_tests(course, student):
     page = course.feedback(student)
     assert "HIDDEN TESTS" not in page and "hidden=True" not in page
 
 
 def test_feedback_says_the_trusted_grader_scored_it(course):
-    (sigmoid,) = [q for q in course.records["mistake"]["questions"] if q["id"] == "lab03.sigmoid"]
+    (sigmoid,) = [q for q in course.records["mistakes"]["questions"]
+                  if q["id"] == "lab03.sigmoid"]
     assert f"Scored by the nnlabs batch grader (trusted): {sigmoid['score']:g} / 4." in \
-        course.feedback("mistake")
+        course.feedback("mistakes")
