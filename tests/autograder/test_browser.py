@@ -70,12 +70,18 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def notebook_page(lab_url):
-    """The notebook open in headless Chromium, its kernel idle."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install playwright)")
+def sync_api():
+    """Playwright's sync API, with Debian's Chromium to drive; skips where either is missing."""
+    api = pytest.importorskip("playwright.sync_api",
+                              reason="playwright is not installed (pip install playwright)")
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return api
+
+
+@pytest.fixture(scope="module")
+def notebook_page(sync_api, lab_url):
+    """The notebook open in headless Chromium, its kernel idle."""
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=["--no-sandbox"])
