@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
 
 from autograder.catalogue import (
     apply_variant,
@@ -107,6 +109,7 @@ class Course:
     records: dict[str, dict]                    # the batch grader's --json, by student
     gradebook: dict[str, dict[str, float]]      # nbgrader's scores after --gradebook
     export_after: dict[str, dict[str, str]]
+    formgrader: dict[str, dict]                 # formgrader's list of submissions, by student
     needs_review: list[str]                     # "patched"'s grades formgrader marks for review
     rerun: dict[str, float]                     # "patched" after autograde ran once more
     # "resubmits" handed in the correct notebook, then a broken one, re-graded by both:
@@ -149,6 +152,9 @@ def course(tmp_path_factory) -> Course:
     nbgrader("generate_feedback", ASSIGNMENT, root=root, db_url=db_url)
     gradebook, export_after = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK), read_export(root)
 
+    formgrader = {s["student"]: s for s in NbGraderAPI(coursedir=CourseDirectory(
+        root=str(root), db_url=db_url, course_id=COURSE_ID)).get_notebook_submissions(
+        ASSIGNMENT, NOTEBOOK)}
     with Gradebook(db_url, COURSE_ID) as book:
         needs_review = sorted(g.name for g in book.find_submission_notebook(
             NOTEBOOK, ASSIGNMENT, "patched").grades if g.needs_manual_grade)
@@ -161,7 +167,7 @@ def course(tmp_path_factory) -> Course:
     after_autograde = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"]
     grade_into_gradebook(root, resubmitted.parent.parent)
     return Course(root, db_url, autograde.stderr, in_kernel, export_before, records, gradebook,
-                  export_after, needs_review, rerun, after_autograde,
+                  export_after, formgrader, needs_review, rerun, after_autograde,
                   nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"],
                   read_export(root)["resubmits"])
 
@@ -301,6 +307,11 @@ def test_patched_in_kernel_tests_are_overruled_and_flagged_by_gradebook(course):
 
 def test_rerunning_autograde_after_gradebook_keeps_the_trusted_scores(course):
     assert course.rerun == course.gradebook["patched"] != full_marks()
+
+
+def test_formgrader_lists_the_patched_submission_with_its_trusted_score_flagged(course):
+    listed = course.formgrader["patched"]
+    assert (listed["score"], listed["flagged"]) == (course.records["patched"]["score"], True)
 
 
 def test_formgrader_marks_inflated_grades_as_needing_review(course):
