@@ -26,9 +26,11 @@ release: $(STAMP)
 
 # JupyterLab on the student notebooks, nbgrader's extensions on (Validate button, assignment
 # list). Started here so nbgrader reads this course's nbgrader_config.py; without MPLBACKEND,
-# so that plots show inline. LAB_FLAGS adds options (--no-browser --port=8899, say).
+# so that plots show inline. LAB_DIR changes the folder, LAB_FLAGS adds options
+# (--no-browser --port=8899, say).
+LAB_DIR ?= labs
 lab: $(STAMP)
-	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=labs \
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(LAB_DIR) \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
 train: $(STAMP)

@@ -1,8 +1,9 @@
 """A student in JupyterLab: a real server, headless Chromium driven by Playwright.
 
-The server is started as ``make lab`` starts it (from the course directory,
-nbgrader's extensions on), on a copy of lab 03 with a student's correct
-answers typed in. Skipped where Playwright or Debian's ``chromium`` is
+The server is ``make lab`` itself (JupyterLab from the course directory,
+nbgrader's extensions on), pointed with ``LAB_DIR`` at a copy of lab 03 with
+a student's correct answers typed in, so the committed ``labs/`` stay as they
+are. Skipped where Playwright or Debian's ``chromium`` is
 missing; ``.ci/run`` installs both.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -50,22 +51,21 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> No
 
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory) -> Iterator[str]:
-    """A JupyterLab server on a folder holding the notebook; yields the notebook's URL."""
+    """``make lab`` on a folder holding the notebook; yields the notebook's URL."""
     folder = tmp_path_factory.mktemp("labs")
     (folder / NOTEBOOK).write_bytes(as_file(typed_into_release("lab03", load_notebook("lab03"))))
     port, token = free_port(), secrets.token_hex(16)
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={folder}", "--LabApp.expose_app_in_browser=True"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    flags = (f"--no-browser --port={port} --IdentityProvider.token={token} "
+             "--LabApp.expose_app_in_browser=True")
+    server = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_DIR={folder}",
+                               f"LAB_FLAGS={flags}"], cwd=ROOT, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base}/api/status?token={token}", server)
         yield f"{base}/lab/tree/{NOTEBOOK}?token={token}"
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
 
