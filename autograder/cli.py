@@ -53,6 +53,9 @@ def _grade(args: argparse.Namespace) -> int:
     if args.feedback:
         write_feedback(args.feedback, records)
     print(summary_table(records))
+    if db_url and status == 0:
+        flagged = sum(1 for r in records if r["errors"] or r["flags"])
+        print(f"gradebook {args.gradebook}: {len(records)} written, {flagged} flagged for review")
     return status
 
 

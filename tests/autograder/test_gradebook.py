@@ -140,3 +140,9 @@ def test_a_grader_fault_still_names_the_lab_the_gradebook_needs(tmp_path, monkey
     path = tmp_path / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     (record,) = autograder.batch.grade_all([Submission("ada", path)])
     assert record["lab"] == LAB
+
+
+def test_grade_with_gradebook_says_how_many_submissions_it_flagged(db_url, tmp_path, capsys):
+    unreadable("ada", tmp_path)
+    assert main(["grade", str(tmp_path / "ada"), "--gradebook", db_url]) == 0
+    assert f"gradebook {db_url}: 1 written, 1 flagged for review" in capsys.readouterr().out
