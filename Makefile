@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint bench release train clean
+.PHONY: demo test lint bench release train lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ demo: $(STAMP)
 
 release: $(STAMP)
 	$(PY) -m autograder release
+
+# JupyterLab on the student notebooks, nbgrader's extensions on (Validate button, assignment
+# list). Started here so nbgrader reads this course's nbgrader_config.py; without MPLBACKEND,
+# so that plots show inline. LAB_DIR changes the folder, LAB_FLAGS adds options
+# (--no-browser --port=8899, say).
+LAB_DIR ?= labs
+lab: $(STAMP)
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(LAB_DIR) \
+	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
 train: $(STAMP)
 	$(PY) -m reference.demo --out build/train

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.notebook import NotebookError, cells_to_run, read_notebook
+from autograder.notebook import NotebookError, cells_to_run, read_notebook, test_cell_ids
 from autograder.registry import Question, load_lab
 from autograder.runner import QuestionResult, run_question
 from autograder.sandbox import Limits, WorkerStudent
@@ -93,11 +93,15 @@ def grade_submission(submission: Submission, lab: str | None = None,
     questions = load_lab(lab)
     record["max_score"] = sum(q.max_score for q in questions)
     try:
-        cells = cells_to_run(read_notebook(submission.path))
+        notebook = read_notebook(submission.path)
+        cells = cells_to_run(notebook)
     except NotebookError as exc:
         record["errors"].append(str(exc))
         record["questions"] = _ungraded(questions, str(exc))
         return record
+    kept = test_cell_ids(notebook)
+    record["flags"] += [f"the test cell {q.test_cell} was deleted; {q.id} is graded all the same"
+                        for q in questions if q.test_cell not in kept]
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     entries = []
@@ -136,7 +140,8 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
         try:
             record = grade_submission(submission, lab, limits, unseen=everyone)
         except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
-            record = {"submission": submission.name, "lab": lab or "", "score": 0.0,
+            record = {"submission": submission.name,
+                      "lab": lab or lab_of(submission.path) or "", "score": 0.0,
                       "max_score": 0.0, "questions": [], "flags": [],
                       "errors": [f"the grader failed on this submission: "
                                  f"{type(exc).__name__}: {exc}"]}

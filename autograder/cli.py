@@ -1,7 +1,7 @@
 """``python -m autograder``: grade a class, or check one notebook.
 
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
-                                       [--csv FILE] [--feedback DIR]
+                                       [--csv FILE] [--feedback DIR] [--gradebook DB]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB]
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.gradebook import GradebookError, database_url, write_trusted_scores
 from autograder.registry import LAB_MODULES
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
@@ -26,11 +27,25 @@ def _grade(args: argparse.Namespace) -> int:
     if not submissions:
         print("no notebooks found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
+    try:
+        db_url = database_url(args.gradebook) if args.gradebook else None
+    except GradebookError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
         outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
-            [args.feedback] if args.feedback else [])
+            [args.feedback] if args.feedback else []) + (
+            [Path(args.gradebook).resolve().parent]
+            if args.gradebook and "://" not in args.gradebook else [])
         records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update(),
                             unseen=[*args.paths, *outputs])
+    status = 0
+    if db_url:
+        try:
+            write_trusted_scores(db_url, records)
+        except GradebookError as exc:
+            print(f"the gradebook was not changed: {exc}", file=sys.stderr)
+            status = 2
     if args.json:
         write_json(args.json, records)
     if args.csv:
@@ -38,7 +53,10 @@ def _grade(args: argparse.Namespace) -> int:
     if args.feedback:
         write_feedback(args.feedback, records)
     print(summary_table(records))
-    return 0
+    if db_url and status == 0:
+        flagged = sum(1 for r in records if r["errors"] or r["flags"])
+        print(f"gradebook {args.gradebook}: {len(records)} written, {flagged} flagged for review")
+    return status
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -69,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--json", type=Path, help="write all results to this JSON file")
     grade.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
     grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")
+    grade.add_argument("--gradebook", help="write the scores into this nbgrader gradebook "
+                       "(gradebook.db, or a database URL), flagging what needs a look")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import os
 import sys
 import warnings
 
@@ -51,10 +52,19 @@ def check(question_id: str, hidden: bool = False) -> Score:
 
     Nothing reaches stderr while the checks run (nbgrader would zero the cell):
     warnings are silenced, stray stderr output is dropped.
+
+    Under ``nbgrader validate``, which compares a cell's value with all of the
+    question's points but scores nothing, a question whose visible checks all
+    pass returns all its points, and the table of one that lost points goes to
+    stderr, where validate shows it as the reason the cell failed.
     """
+    question = get_question(question_id)
     namespace = _notebook_namespace()
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        result = run_question(get_question(question_id), LocalStudent(namespace), hidden=hidden)
-    print(format_result(result, hidden))
-    return Score(result.score)
+        result = run_question(question, LocalStudent(namespace), hidden=hidden)
+    passed = result.score == result.max_score
+    validating = os.environ.get("NBGRADER_VALIDATING") == "1"
+    print(format_result(result, hidden),
+          file=sys.stderr if validating and not passed else sys.stdout)
+    return Score(question.max_score if validating and passed else result.score)

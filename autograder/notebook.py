@@ -57,6 +57,12 @@ def is_test_cell(cell: dict) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+def test_cell_ids(notebook: dict) -> set[str]:
+    """The ``grade_id`` of every nbgrader test cell the notebook still has."""
+    return {str(cell["metadata"]["nbgrader"].get("grade_id")) for cell in notebook["cells"]
+            if isinstance(cell, dict) and is_test_cell(cell)}
+
+
 def is_demo_cell(cell: dict) -> bool:
     """A slow experiment or plot, tagged ``demo``: not run when grading."""
     return "demo" in cell.get("metadata", {}).get("tags", [])

@@ -77,6 +77,16 @@ class Question:
     def max_score(self) -> float:
         return sum(c.points for c in self.checks)
 
+    @property
+    def answer_cell(self) -> str:
+        """The nbgrader ``grade_id`` of the notebook cell the student answers in."""
+        return self.id.split(".", 1)[1]
+
+    @property
+    def test_cell(self) -> str:
+        """The nbgrader ``grade_id`` of the question's test cell (its points in nbgrader)."""
+        return "test_" + self.answer_cell
+
     def visible_checks(self) -> list[Check]:
         return [c for c in self.checks if not c.hidden]
 

@@ -51,21 +51,28 @@ def write_fixtures(labs: Sequence[str] = LAB_MODULES) -> None:
         (FIXTURES / f"{lab}.json").write_text(record(lab))
 
 
-def nbgrader(*args: str, root: Path, db_url: str, **env: str) -> None:
+def nbgrader(*args: str, root: Path, db_url: str, check: bool = True,
+             **env: str) -> subprocess.CompletedProcess:
     """``python -m nbgrader ARGS`` on the course at ``root`` with the gradebook ``db_url``.
 
     nbgrader runs ``alembic`` from ``PATH``, so this interpreter's scripts
     folder goes first even when the venv is not activated; ``env`` adds
-    variables (the BLAS thread count for autograde's kernels, say).
+    variables. nbgrader loads ``root/nbgrader_config.py``, if there is one.
+    Returns the finished process, its log (warnings and errors) in ``stderr``;
+    with ``check``, a failure raises with that log in the message.
     """
     scripts = str(Path(sys.executable).parent)
     environment = dict(os.environ, PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]),
                        **env)
-    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN",
-                    f"--CourseDirectory.root={root}",
-                    "--CourseDirectory.source_directory=solutions",
-                    f"--CourseDirectory.db_url={db_url}"],
-                   check=True, cwd=root, env=environment)
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN",
+                          f"--CourseDirectory.root={root}",
+                          "--CourseDirectory.source_directory=solutions",
+                          f"--CourseDirectory.db_url={db_url}"],
+                         cwd=root, env=environment, capture_output=True, text=True)
+    if check and run.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed with status {run.returncode}:\n"
+                           f"{run.stderr[-4000:]}")
+    return run
 
 
 def generate_labs(root: Path = ROOT, release: Path | None = None,

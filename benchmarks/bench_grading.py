@@ -4,8 +4,8 @@
 
 Both grade the same honest lab-03 submissions (the solution, the stub, a
 half-done notebook, every catalogued mistake and alternative, cycled to the
-requested count) in a temporary nbgrader course directory. nbgrader runs with
-one BLAS thread per kernel, as the course pins it. Prints submissions per
+requested count) in a temporary nbgrader course directory with this course's
+``nbgrader_config.py`` (one BLAS thread per kernel, among others). Prints submissions per
 second for each, the ratio, and whether the two agree on every question.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.batch import find_submissions, grade_all
 from autograder.catalogue import as_file, honest_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
-from autograder.release import nbgrader
+from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"
 
@@ -41,6 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         shutil.copytree(source.parent, root / "solutions" / assignment)
+        shutil.copy(ROOT / "nbgrader_config.py", root)  # the course's nbgrader, as configured
         db_url = f"sqlite:///{root}/gradebook.db"
         nbgrader("generate_assignment", assignment, root=root, db_url=db_url)
         write_class(root / "submitted", LAB, submissions)

@@ -135,6 +135,22 @@ def honest_class(lab: str) -> dict[str, dict]:
     return submissions
 
 
+def typed_into_release(lab: str, notebook: dict, keep: int | None = None) -> dict:
+    """The released notebook (``labs/``) with the answers of ``notebook`` typed in (its first
+    ``keep`` answer cells, or all), solution markers left out: a submission as a student
+    makes one, whose test cells lack the hidden tests."""
+    answers = {cell["metadata"]["nbgrader"]["grade_id"]: _source(cell)
+               for cell in (notebook["cells"][i] for i in _answer_cells(notebook)[:keep])}
+    release = load_notebook(lab, "labs")
+    for cell in release["cells"]:
+        typed = answers.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+        if typed is not None and cell["cell_type"] == "code":
+            cell["source"] = "".join(line for line in typed.splitlines(keepends=True)
+                                     if "### BEGIN SOLUTION" not in line
+                                     and "### END SOLUTION" not in line)
+    return release
+
+
 def broken_class(lab: str) -> dict[str, bytes]:
     """Submissions the grader must survive: a truncated file, an infinite loop,
     a renamed function. Returned as file contents."""
