@@ -232,9 +232,10 @@ def test_an_edited_test_cell_is_run_as_released(course):
 
 
 def test_autograde_kernels_get_one_blas_thread(course):
-    outputs = ["".join(o.get("text", "")) for c in course.autograded("partial")["cells"]
-               if "".join(c["source"]) == BLAS_CELL for o in c["outputs"]]
-    assert outputs == ["BLAS threads: 1\n"]
+    # a kernel may send one print as several stream messages: what counts is their text
+    printed = "".join("".join(o.get("text", "")) for c in course.autograded("partial")["cells"]
+                      if "".join(c["source"]) == BLAS_CELL for o in c["outputs"])
+    assert printed == "BLAS threads: 1\n"
 
 
 # --------------------------------------------------------------------------- failure modes
