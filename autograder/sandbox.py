@@ -49,7 +49,8 @@ class Limits:
     cpu_seconds: int = 300          # CPU time for a whole worker
     memory_bytes: int = 3 * 2**30   # address space
     file_bytes: int = 16 * 2**20    # largest file the worker may write
-    processes: int = 256            # processes of the worker's user (not enforced for root)
+    disk_bytes: int = 64 * 2**20    # all the worker's files together (confined workers only)
+    processes: int = 64             # processes of the worker's uid (not enforced for root)
 
 
 class WorkerDied(Exception):
@@ -62,25 +63,35 @@ class Worker:
     def __init__(self, limits: Limits, hidden: Sequence[Path] = ()) -> None:
         self.limits = limits
         self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
+        self.scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
         script = self.scratch / "worker.py"
         shutil.copyfile(worker_module.__file__, script)
+        script.chmod(0o644)
+        work = self.scratch / "work"
+        work.mkdir()
         site_packages = Path(np.__file__).resolve().parent.parent
-        interpreter = sys.executable
+        interpreter = Path(os.path.realpath(sys.executable))
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         self._confinement = None
         if confine.available():
-            site_view = self.scratch / "site-packages"
-            site_view.mkdir()
-            self._confinement = confine.Confinement([PROJECT, *hidden], site_packages, site_view)
-            site_packages, interpreter = site_view, os.path.realpath(sys.executable)
-        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(HOME=str(self.scratch), TMPDIR=str(self.scratch), PYTHONNOUSERSITE="1",
-                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(self.scratch),
+            prefix = Path(sys.base_prefix).resolve()
+            views = {prefix: self.scratch / "python", site_packages: self.scratch / "site-packages"}
+            for view in views.values():
+                view.mkdir()
+            self._confinement = confine.Confinement([PROJECT, *hidden], views, work,
+                                                    limits.disk_bytes)
+            interpreter = views[prefix] / interpreter.relative_to(prefix)
+            site_packages = views[site_packages]
+            env["LD_LIBRARY_PATH"] = str(views[prefix] / "lib")  # before an absolute RUNPATH
+        env.update(HOME=str(work), TMPDIR=str(work), PYTHONNOUSERSITE="1",
+                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(work),
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
-            [interpreter, "-I", "-S", str(script), str(site_packages)],
+            [str(interpreter), "-I", "-S", str(script), str(site_packages)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=self.scratch, env=env, start_new_session=True, preexec_fn=self._limit,
+            cwd=work, env=env, start_new_session=True, preexec_fn=self._limit,
         )
+        self.uid = confine.worker_uid(self.process.pid) if self._confinement else None
         self._buffer = b""
 
     def _limit(self) -> None:
@@ -142,12 +153,15 @@ class Worker:
         return f"the worker exited with status {code} (sys.exit or os._exit?)"
 
     def kill(self) -> None:
+        """Kill the worker, its process group and, when confined, every process of its uid."""
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.process.wait()
+        if self.uid is not None:
+            confine.reap(self.uid)
 
     def close(self) -> None:
         self.kill()

@@ -205,3 +205,87 @@ def test_worker_cannot_unmount_what_hides_the_project():
               f"{str(PROJECT)!r}], capture_output=True).returncode == 0")
     with student_with(source) as student:
         assert student.unmounted() is False
+
+
+@CONFINED
+def test_worker_runs_as_a_uid_of_its_own_with_no_groups():
+    from autograder.confine import UID_BASE
+
+    with student_with("import os\ndef ids():\n    return [os.getuid(), os.getgid(), "
+                      "len(os.getgroups())]") as student:
+        uid, gid, groups = student.ids()
+    assert uid == gid > UID_BASE and groups == 0 and uid != os.getuid()
+
+
+@CONFINED
+def test_worker_cannot_signal_the_grader():
+    source = ("import os, signal\ndef signal_parent():\n    try:\n"
+              "        os.kill(os.getppid(), signal.SIGTERM)\n    except PermissionError:\n"
+              "        return 'refused'\n    return 'sent'")
+    with student_with(source) as student:
+        assert student.signal_parent() == "refused"
+
+
+@CONFINED
+def test_worker_cannot_read_the_graders_environment():
+    source = ("import os\ndef environ():\n    try:\n"
+              "        return open(f'/proc/{os.getppid()}/environ').read()\n"
+              "    except PermissionError:\n        return 'refused'")
+    with student_with(source) as student:
+        assert student.environ() == "refused"
+
+
+@CONFINED
+def test_worker_has_no_network():
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    source = ("import socket\ndef connect():\n    try:\n"
+              f"        socket.create_connection(('127.0.0.1', {port}), timeout=1)\n"
+              "    except OSError as e:\n        return e.errno\n    return 0")
+    try:
+        with student_with(source) as student:
+            assert student.connect() == __import__("errno").ENETUNREACH
+    finally:
+        server.close()
+
+
+@CONFINED
+@pytest.mark.parametrize("where", ["/tmp", "/var/tmp", "/dev/shm"])
+def test_worker_can_write_nowhere_but_its_work_directory(where):
+    source = ("def write(where):\n    try:\n        open(where + '/nnlabs-probe', 'w')\n"
+              "    except OSError as e:\n        return e.strerror\n    return 'written'")
+    with student_with(source) as student:
+        assert student.write(where) in ("Read-only file system", "Permission denied")
+    assert not os.path.exists(where + "/nnlabs-probe")
+
+
+@CONFINED
+def test_work_directory_holds_no_more_than_the_disk_limit():
+    limits = Limits(cell_seconds=5.0, call_seconds=5.0, disk_bytes=4 * 2**20)
+    source = ("import errno\ndef fill():\n    written = 0\n    try:\n        for i in range(100):\n"
+              "            with open(f'f{i}', 'wb') as f:\n"
+              "                f.write(b'x' * 2**20)\n            written += 2**20\n"
+              "    except OSError as e:\n        return [written, e.errno]\n"
+              "    return [written, 0]")
+    with student_with(source, limits=limits) as student:
+        written, error = student.fill()
+    assert written <= 4 * 2**20 and error == __import__("errno").ENOSPC
+
+
+@CONFINED
+def test_fork_bomb_is_stopped_by_the_process_limit_and_leaves_nothing_behind():
+    from autograder.confine import processes_of
+
+    limits = Limits(cell_seconds=5.0, call_seconds=5.0, processes=16)
+    source = ("import os, time\ndef bomb():\n    children = 0\n    try:\n"
+              "        for _ in range(1000):\n            if os.fork() == 0:\n"
+              "                os.setsid()\n                time.sleep(600)\n"
+              "                os._exit(0)\n            children += 1\n"
+              "    except BlockingIOError:\n        return children\n    return children")
+    with student_with(source, limits=limits) as student:
+        children = student.bomb()
+        uid = student._worker.uid
+        assert children < 16 and len(processes_of(uid)) == children + 1
+    assert processes_of(uid) == []
