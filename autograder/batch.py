@@ -26,6 +26,13 @@ from autograder.runner import QuestionResult, run_question
 from autograder.sandbox import Limits, WorkerStudent
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
+# Cell errors an instructor should look at, whatever they cost.
+CELL_FLAGS = {
+    "Timeout": "cell {cell} was stopped: look for an infinite loop or a crash",
+    "WorkerDied": "cell {cell} killed its process",
+    "Tampering": "cell {cell} replaced parts of numpy or of Python itself: grading does not "
+                 "use them, but look at why",
+}
 
 
 @dataclass(frozen=True)
@@ -104,10 +111,8 @@ def grade_submission(submission: Submission, lab: str | None = None,
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
         for error in student.cell_errors:
             record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
-            if error["type"] in ("Timeout", "WorkerDied"):
-                record["flags"].append(f"cell {error['cell']} was stopped: look for an infinite "
-                                       "loop or a crash" if error["type"] == "Timeout" else
-                                       f"cell {error['cell']} killed its process")
+            if error["type"] in CELL_FLAGS:
+                record["flags"].append(CELL_FLAGS[error["type"]].format(cell=error["cell"]))
         for question in questions:
             if time.monotonic() > deadline:
                 reason = f"the submission used up its {limits.submission_seconds:g} s"
@@ -115,7 +120,10 @@ def grade_submission(submission: Submission, lab: str | None = None,
                 if reason not in record["flags"]:
                     record["flags"].append(reason)
                 continue
-            entries.append(_question_entry(run_question(question, student, hidden=hidden)))
+            result = run_question(question, student, hidden=hidden)
+            entries.append(_question_entry(result))
+            record["flags"].extend(result.flags)
+        record["flags"].extend(student.events)
     record["questions"] = entries
     record["score"] = sum(q["score"] for q in entries)
     record["max_score"] = sum(q["max_score"] for q in entries)

@@ -173,14 +173,25 @@ class Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def cell_error(cell: Cell, reported: object) -> dict:
+    """An error the worker reported for ``cell``, as strings whatever it sent (the worker
+    runs the student's code, which may have rewritten the worker itself)."""
+    entry = reported if isinstance(reported, dict) else {}
+    return {"cell": str(entry.get("cell", cell.name)), "type": str(entry.get("type", "Error")),
+            "message": str(entry.get("message", reported))[:2000],
+            "traceback": str(entry.get("traceback", ""))[:4000]}
+
+
 class WorkerStudent(Student):
     """The student's notebook, executed in a worker; calls go over the pipe.
 
     ``hidden`` names paths the student's code must not see (other submissions,
     the outputs), besides the project itself, which is always hidden.
     ``cell_errors`` lists what went wrong while the cells ran (each a dict with
-    the cell, the error type and message). A dead worker is replaced on the
-    next call by a fresh one that runs the cells again.
+    the cell, the error type and message); ``events``, in plain sentences, the
+    calls that hung, killed the worker or returned what is not plain data. A
+    dead worker is replaced on the next call by a fresh one that runs the cells
+    again.
     """
 
     def __init__(self, cells: list[Cell], limits: Limits | None = None,
@@ -189,6 +200,7 @@ class WorkerStudent(Student):
         self.limits = limits or Limits()
         self.hidden = hidden
         self.cell_errors: list[dict] = []
+        self.events: list[str] = []
         self._worker: Worker | None = None
 
     def __enter__(self) -> WorkerStudent:
@@ -215,7 +227,9 @@ class WorkerStudent(Student):
             try:
                 reply = self._worker.request(self._exec_message([cell]),
                                              self.limits.cell_seconds + 5)
-                errors.extend(reply["value"] if reply["ok"] else [reply["error"]])
+                found = reply["value"] if reply["ok"] else [reply["error"]]
+                errors.extend(cell_error(cell, e) for e in
+                              (found if isinstance(found, list) else [found]))
             except TimeoutError:
                 errors.append({"cell": cell.name, "type": "Timeout", "traceback": "",
                                "message": f"did not finish within {self.limits.cell_seconds:g} s"
@@ -256,13 +270,22 @@ class WorkerStudent(Student):
             reply = self._worker.request(message, self.limits.call_seconds + 2)
         except TimeoutError:
             self.close()
+            self._event(f"`{name}` did not return within {self.limits.call_seconds:g} s "
+                        "and its process was stopped")
             raise StudentError(name, "Timeout",
                                f"did not return within {self.limits.call_seconds:g} s") from None
         except WorkerDied as death:
             self.close()
+            self._event(f"`{name}` ended its process: {death}")
             raise StudentError(name, "WorkerDied", str(death)) from None
         if reply["ok"]:
             return reply["value"]
         error = reply["error"]
+        if error.get("type") == "NotPlainData":
+            self._event(f"`{name}` {error.get('message')}, which the grader does not accept")
         raise StudentError(name, str(error.get("type")), str(error.get("message")),
                            str(error.get("traceback", "")))
+
+    def _event(self, sentence: str) -> None:
+        if sentence not in self.events:
+            self.events.append(sentence)

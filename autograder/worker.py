@@ -167,7 +167,34 @@ def _strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
-def _run_cells(namespace: dict, cells: list, cell_timeout: float) -> list:
+class Watch:
+    """What the notebook must leave alone: every attribute of builtins, numpy,
+    numpy.testing, numpy.linalg and the stand-in autograder, as they were at start.
+
+    Changing them cannot change a grade (the checks run in the grader's process),
+    but a notebook that does so is trying something an instructor should know about.
+    """
+
+    MODULES = ("builtins", "numpy", "numpy.testing", "numpy.linalg", "autograder")
+
+    def __init__(self) -> None:
+        import importlib
+
+        self._modules = {name: importlib.import_module(name) for name in self.MODULES}
+        self._original = {(name, attr): value for name, module in self._modules.items()
+                          for attr, value in list(vars(module).items())}
+        self._reported: set = set()
+
+    def changed(self) -> list:
+        """``module.attribute`` names replaced or deleted since the start, each once."""
+        missing = object()
+        keys = [key for key, value in self._original.items() if key not in self._reported
+                and vars(self._modules[key[0]]).get(key[1], missing) is not value]
+        self._reported.update(keys)
+        return [".".join(key) for key in keys]
+
+
+def _run_cells(namespace: dict, cells: list, cell_timeout: float, watch: Watch) -> list:
     errors = []
     for name, source in cells:
         try:
@@ -183,6 +210,10 @@ def _run_cells(namespace: dict, cells: list, cell_timeout: float) -> list:
                            "traceback": ""})
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             errors.append({"cell": name, **_describe(exc)})
+        changed = watch.changed()
+        if changed:
+            errors.append({"cell": name, "type": "Tampering", "traceback": "",
+                           "message": "the cell replaced " + ", ".join(changed[:10])})
     return errors
 
 
@@ -240,12 +271,13 @@ def serve(site_packages: str) -> None:
         os.dup2(devnull, fd)
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.modules["autograder"] = _stand_in_autograder()
+    watch = Watch()
     namespace: dict = {"__name__": "__main__"}
     while (frame := read_frame(requests)) is not None:
         request = decode(frame)
         try:
             if request["op"] == "exec":
-                value = _run_cells(namespace, request["cells"], request["cell_timeout"])
+                value = _run_cells(namespace, request["cells"], request["cell_timeout"], watch)
             elif request["op"] == "probe":
                 value = _probe(namespace, request)
             else:

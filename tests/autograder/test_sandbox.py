@@ -289,3 +289,21 @@ def test_fork_bomb_is_stopped_by_the_process_limit_and_leaves_nothing_behind():
         uid = student._worker.uid
         assert children < 16 and len(processes_of(uid)) == children + 1
     assert processes_of(uid) == []
+
+
+def test_a_cell_that_replaces_numpy_functions_is_reported_by_name():
+    source = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+              "del np.testing.assert_allclose")
+    with student_with(source) as student:
+        (error,) = student.cell_errors
+    assert error["type"] == "Tampering"
+    assert error["message"] == ("the cell replaced numpy.allclose, "
+                                "numpy.testing.assert_allclose")
+
+
+def test_a_call_that_returns_non_plain_data_is_recorded_as_an_event():
+    with student_with("def sneaky():\n    return object()") as student:
+        with pytest.raises(StudentError):
+            student.sneaky()
+        assert student.events == ["`sneaky` returned a object, not a number or a numpy array, "
+                                  "which the grader does not accept"]
