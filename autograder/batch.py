@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.notebook import NotebookError, cells_to_run, read_notebook
+from autograder.notebook import NotebookError, cells_to_run, notes, read_notebook
 from autograder.registry import Question, load_lab
 from autograder.runner import QuestionResult, run_question
 from autograder.sandbox import Limits, WorkerStudent
@@ -100,11 +100,13 @@ def grade_submission(submission: Submission, lab: str | None = None,
     questions = load_lab(lab)
     record["max_score"] = sum(q.max_score for q in questions)
     try:
-        cells = cells_to_run(read_notebook(submission.path))
+        notebook = read_notebook(submission.path)
+        cells = cells_to_run(notebook)
     except NotebookError as exc:
         record["errors"].append(str(exc))
         record["questions"] = _ungraded(questions, str(exc))
         return record
+    record["flags"].extend(notes(notebook, {q.id: q.max_score for q in questions}))
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     entries = []

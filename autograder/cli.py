@@ -1,7 +1,7 @@
 """``python -m autograder``: grade a class, or check one notebook.
 
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
-                                       [--csv FILE] [--feedback DIR]
+                                       [--csv FILE] [--feedback DIR] [--seconds S]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB]
 """
@@ -19,6 +19,7 @@ from autograder.batch import Submission, find_submissions, grade_all, grade_subm
 from autograder.registry import LAB_MODULES
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
+from autograder.sandbox import Limits
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -29,8 +30,9 @@ def _grade(args: argparse.Namespace) -> int:
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
         outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
             [args.feedback] if args.feedback else [])
-        records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update(),
-                            unseen=[*args.paths, *outputs])
+        limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds)
+        records = grade_all(submissions, args.lab, args.jobs, limits,
+                            on_done=lambda _: bar.update(), unseen=[*args.paths, *outputs])
     if args.json:
         write_json(args.json, records)
     if args.csv:
@@ -69,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--json", type=Path, help="write all results to this JSON file")
     grade.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
     grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")
+    grade.add_argument("--seconds", type=float, default=Limits.cell_seconds,
+                       help="wall clock for one notebook cell or one call of a student's "
+                            "function (default: %(default)g)")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)

@@ -228,8 +228,10 @@ class WorkerStudent(Student):
                 reply = self._worker.request(self._exec_message([cell]),
                                              self.limits.cell_seconds + 5)
                 found = reply["value"] if reply["ok"] else [reply["error"]]
-                errors.extend(cell_error(cell, e) for e in
-                              (found if isinstance(found, list) else [found]))
+                if not isinstance(found, list):
+                    found = [{"type": "Tampering",
+                              "message": "the cell changed how its process answers the grader"}]
+                errors.extend(cell_error(cell, e) for e in found)
             except TimeoutError:
                 errors.append({"cell": cell.name, "type": "Timeout", "traceback": "",
                                "message": f"did not finish within {self.limits.cell_seconds:g} s"
@@ -283,6 +285,8 @@ class WorkerStudent(Student):
         error = reply["error"]
         if error.get("type") == "NotPlainData":
             self._event(f"`{name}` {error.get('message')}, which the grader does not accept")
+        if error.get("type") == "Timeout":
+            self._event(f"`{name}` {error.get('message')}")
         raise StudentError(name, str(error.get("type")), str(error.get("message")),
                            str(error.get("traceback", "")))
 

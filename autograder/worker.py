@@ -58,9 +58,9 @@ def encode(value: object) -> bytes:
         if v is None or isinstance(v, (bool, str)):
             return v
         if isinstance(v, (np.ndarray, np.generic)):  # before float: np.float64 is a float
-            if v.dtype.kind not in NUMERIC_KINDS:
-                raise PlainDataError(f"an array of dtype {v.dtype}, not a numeric dtype")
-            array = np.asarray(v)  # a base-class ndarray; tobytes() is C order
+            array = np.asarray(v)  # a base-class ndarray, whatever a subclass overrides
+            if array.dtype.kind not in NUMERIC_KINDS:
+                raise PlainDataError(f"an array of dtype {array.dtype}, not a numeric dtype")
             if array.nbytes > MAX_ARRAY_BYTES:
                 raise PlainDataError(f"an array of {array.nbytes} bytes, over the limit")
             blobs.append(array.tobytes())

@@ -1,0 +1,151 @@
+"""Hostile and malformed submissions: the batch grader holds, loses nothing, and says why.
+
+The whole hostile class (``autograder/catalogue/hostile.py``) and the honest
+submissions it is measured against are graded once, together, by the command
+line with two jobs and 2-second limits, as an instructor grades a class.
+Each attack must then score no more than its honest counterpart (or exactly
+as much, or less, as the catalogue says), say what happened in its record,
+and leave every honest submission's record as it is when graded alone.
+Attacks that are safe only in a confined worker run only where workers are
+confined (root on Linux).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder import confine
+from autograder.batch import find_submissions, grade_all
+from autograder.catalogue import write_class
+from autograder.catalogue.hostile import LAB, Attack, honest_class, hostile_class
+from autograder.sandbox import Limits
+
+SECONDS = 2.0
+PLACEHOLDER = Path("/nonexistent")
+
+
+def runnable(class_root: Path, outputs: Path) -> list[Attack]:
+    return [a for a in hostile_class(class_root, outputs) if confine.available() or not a.confined]
+
+
+# For parametrizing: the attacks by name, built for placeholder folders (the phrases some
+# of them must say name the real folders, so the tests use the batch's own).
+CATALOGUE = {a.name: a for a in runnable(PLACEHOLDER, PLACEHOLDER)}
+NAMES = list(CATALOGUE)
+
+
+@dataclass
+class Batch:
+    root: Path
+    run: subprocess.CompletedProcess
+    records: dict[str, dict]
+    seconds: float
+    attacks: dict[str, Attack]
+    files: dict[str, bytes]
+
+
+def grade_class(class_root: Path, outputs: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(class_root), "--jobs", "2",
+         "--seconds", str(SECONDS), "--json", str(outputs / "results.json"),
+         "--csv", str(outputs / "grades.csv"), *extra],
+        capture_output=True, text=True, cwd=class_root.parent, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Batch:
+    root = tmp_path_factory.mktemp("hostile")
+    class_root, outputs = root / "submitted", root / "outputs"
+    outputs.mkdir()
+    attacks = {a.name: a for a in runnable(class_root, outputs)}
+    files = {**honest_class(), **{name: a.make() for name, a in attacks.items()}}
+    write_class(class_root, LAB, files)
+    started = time.monotonic()
+    run = grade_class(class_root, outputs)
+    seconds = time.monotonic() - started
+    records = {r["submission"]: r for r in json.loads(
+        (outputs / "results.json").read_text())["submissions"]} if run.returncode == 0 else {}
+    yield Batch(root, run, records, seconds, attacks, files)
+    shutil.rmtree(root)  # the class holds a 100 MB notebook
+
+
+def told(record: dict, in_feedback: bool) -> str:
+    """Everything the record says: errors and flags, and the questions' feedback too."""
+    said = record["errors"] + record["flags"]
+    if in_feedback:
+        said += [f for q in record["questions"] for f in q["feedback"]]
+    return "\n".join(said)
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def test_the_grader_exits_normally_and_records_every_submission(batch):
+    assert batch.run.returncode == 0, batch.run.stderr[-3000:]
+    assert set(batch.records) == set(NAMES) | set(honest_class())
+
+
+def test_no_submission_is_recorded_as_a_grader_failure(batch):
+    failures = {n: r["errors"] for n, r in batch.records.items()
+                if any("the grader failed" in e for e in r["errors"])}
+    assert failures == {}
+
+
+def test_the_whole_hostile_class_is_graded_in_under_two_minutes(batch):
+    assert batch.seconds < 120
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_attack_scores_no_more_than_its_honest_counterpart(batch, name):
+    attack = batch.attacks[name]
+    score, honest = batch.records[name]["score"], batch.records[attack.honest]["score"]
+    assert {"<=": score <= honest, "==": score == honest, "<": score < honest}[
+        attack.relation], (score, attack.relation, honest, batch.records[name])
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if CATALOGUE[n].said])
+def test_attack_is_told_in_plain_words(batch, name):
+    attack = batch.attacks[name]
+    text = told(batch.records[name], attack.in_feedback)
+    assert [phrase for phrase in attack.said if phrase not in text] == [], text
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if not CATALOGUE[n].said])
+def test_attack_without_effect_reports_nothing(batch, name):
+    record = batch.records[name]
+    assert (record["errors"], record["flags"]) == ([], [])
+
+
+@pytest.mark.parametrize("control", list(honest_class()))
+def test_honest_submission_is_graded_as_when_graded_alone(batch, control):
+    (alone,) = grade_all([s for s in find_submissions([batch.root / "submitted"])
+                          if s.name == control], LAB,
+                         limits=Limits(cell_seconds=SECONDS, call_seconds=SECONDS))
+    assert batch.records[control] == alone
+
+
+def test_csv_has_the_scores_of_the_json_for_every_submission(batch):
+    with open(batch.root / "outputs" / "grades.csv", newline="") as f:
+        rows = {row["submission"]: float(row["score"]) for row in csv.DictReader(f)}
+    assert rows == {n: r["score"] for n, r in batch.records.items()}
+
+
+def test_no_submission_file_was_changed_by_another(batch):
+    changed = [name for name, content in batch.files.items()
+               if (batch.root / "submitted" / name / "lab03_activations" /
+                   "lab03_activations.ipynb").read_bytes() != content]
+    assert changed == []
+
+
+def test_results_folder_holds_only_the_results(batch):
+    assert sorted(p.name for p in (batch.root / "outputs").iterdir()) == [
+        "grades.csv", "results.json"]
