@@ -13,6 +13,7 @@ that submission's ``errors``/``flags`` and costs only its own points.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,12 +27,12 @@ from autograder.runner import QuestionResult, run_question
 from autograder.sandbox import Limits, WorkerStudent
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
-# Cell errors an instructor should look at, whatever they cost.
+# Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
 CELL_FLAGS = {
-    "Timeout": "cell {cell} was stopped: look for an infinite loop or a crash",
-    "WorkerDied": "cell {cell} killed its process",
-    "Tampering": "cell {cell} replaced parts of numpy or of Python itself: grading does not "
-                 "use them, but look at why",
+    "Timeout": "{cells} did not finish and had to be stopped: look for an infinite loop",
+    "WorkerDied": "{cells} ended the process running the notebook (an exit, or a crash)",
+    "Tampering": "{cells} replaced parts of numpy, of Python itself or of the grader's worker "
+                 "process: grading does not rely on them, but look at why",
 }
 
 
@@ -63,7 +64,8 @@ def find_submissions(paths: Iterable[Path]) -> list[Submission]:
         for notebook in notebooks:
             nbgrader_layout = lab_of(notebook.parent) is not None and notebook.parent != root
             name = notebook.parent.parent.name if nbgrader_layout else notebook.stem
-            found.append(Submission(name, notebook))
+            # A file name that is not UTF-8 arrives with surrogates no output could encode.
+            found.append(Submission(os.fsencode(name).decode("utf-8", "replace"), notebook))
     seen: dict[str, int] = {}
     unique = []
     for s in found:
@@ -111,10 +113,15 @@ def grade_submission(submission: Submission, lab: str | None = None,
     deadline = time.monotonic() + limits.submission_seconds
     entries = []
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
+        flagged: dict[str, list[str]] = {}
         for error in student.cell_errors:
-            record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
+            message = f": {error['message']}" if error["message"] else ""
+            record["errors"].append(f"cell {error['cell']}: {error['type']}{message}")
             if error["type"] in CELL_FLAGS:
-                record["flags"].append(CELL_FLAGS[error["type"]].format(cell=error["cell"]))
+                flagged.setdefault(error["type"], []).append(error["cell"])
+        record["flags"] += [CELL_FLAGS[kind].format(
+            cells=("cell " if len(cells) == 1 else "cells ") + ", ".join(cells))
+            for kind, cells in flagged.items()]
         for question in questions:
             if time.monotonic() > deadline:
                 reason = f"the submission used up its {limits.submission_seconds:g} s"

@@ -329,7 +329,8 @@ def exits() -> list[Attack]:
     return [
         _cell("sys-exit-in-a-cell", "exits", "import sys\nsys.exit(0)", ("SystemExit",)),
         _cell("os-exit-in-a-cell", "exits", "import os\nos._exit(0)",
-              ("the worker exited with status 0", "killed its process")),
+              ("the worker exited with status 0",
+               "cell #3 ended the process running the notebook")),
         _relu("sys-exit-in-a-function", "exits", """
             import sys
 
@@ -383,7 +384,7 @@ def exits() -> list[Attack]:
 def resources() -> list[Attack]:
     return [
         _cell("infinite-loop-in-a-cell", "resources", "while True:\n    pass",
-              ("was stopped: look for an infinite loop",)),
+              ("cell #3 did not finish and had to be stopped",)),
         _relu("infinite-loop-in-a-function", "resources", """
             def relu(s):
                 while True:
@@ -421,7 +422,7 @@ def resources() -> list[Attack]:
             def relu(s):
                 hog = np.ones(20 * 2**30 // 8)
                 return np.maximum(s, 0) + 0 * hog[0]
-            """, "raised MemoryError"),
+            """, "ran out of memory (MemoryError)"),
         _cell("allocates-20-gb-in-a-cell", "resources", "hog = bytearray(20 * 2**30)",
               ("MemoryError",)),
         _cell("fills-the-disk", "resources", """
@@ -475,7 +476,8 @@ def files(class_root: Path, outputs: Path) -> list[Attack]:
         _cell("reads-the-grading-seed", "files", """
             import os
             seed = os.environ.get("NNLABS_GRADING_SEED")
-            environ = open(f"/proc/{os.getppid()}/environ").read()
+            os.chdir(f"/proc/{os.getppid()}")
+            environ = open("environ").read()
             """, ("PermissionError",), confined=True),
         _cell("writes-outside-its-directory", "files", "open('/tmp/nnlabs-hostile', 'w')",
               ("Read-only file system",), confined=True),

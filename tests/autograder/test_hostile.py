@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,10 @@ from pathlib import Path
 import pytest
 
 from autograder import confine
-from autograder.batch import find_submissions, grade_all
-from autograder.catalogue import write_class
+from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.catalogue import as_file, load_notebook, write_class
 from autograder.catalogue.hostile import LAB, Attack, honest_class, hostile_class
+from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
 
 SECONDS = 2.0
@@ -149,3 +151,64 @@ def test_no_submission_file_was_changed_by_another(batch):
 def test_results_folder_holds_only_the_results(batch):
     assert sorted(p.name for p in (batch.root / "outputs").iterdir()) == [
         "grades.csv", "results.json"]
+
+
+@pytest.fixture(scope="module")
+def rerun(batch) -> dict[str, dict]:
+    """The same class graded again into the same files."""
+    run = grade_class(batch.root / "submitted", batch.root / "outputs")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {r["submission"]: r for r in json.loads(
+        (batch.root / "outputs" / "results.json").read_text())["submissions"]}
+
+
+def test_a_rerun_gives_every_submission_the_same_record(batch, rerun):
+    assert [n for n in batch.records if batch.records[n] != rerun[n]] == []
+
+
+GAMING = ["hard-codes-the-visible-answers", "detects-grading-by-environment",
+          "answers-by-call-order", "keeps-state-across-calls"]
+
+
+@pytest.mark.parametrize("name", GAMING)
+def test_gaming_attack_would_pass_the_visible_checks(batch, name):
+    """The attack is a real one: where only the visible checks run, it gets their points."""
+    path = batch.root / "submitted" / name / "lab03_activations" / "lab03_activations.ipynb"
+    record = grade_submission(Submission(name, path), LAB, hidden=False)
+    (relu,) = [q for q in record["questions"] if q["id"] == "lab03.relu"]
+    assert relu["score"] == relu["max_score"] > 0
+
+
+# --------------------------------------------------------------------------- writing results
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary_one(tmp_path):
+    path = tmp_path / "results.json"
+    write_json(path, [])
+    before = path.read_bytes()
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(path, "a name that is not text: \udce9")
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["results.json"]
+
+
+def test_a_regrade_that_fails_records_zero_and_why_not_the_old_score(tmp_path):
+    class_root, outputs = tmp_path / "submitted", tmp_path / "outputs"
+    outputs.mkdir()
+    (path,) = write_class(class_root, LAB, {"ada": as_file(load_notebook(LAB))})
+    assert grade_class(class_root, outputs).returncode == 0
+    path.write_bytes(path.read_bytes()[:1000])
+    assert grade_class(class_root, outputs).returncode == 0
+    (record,) = json.loads((outputs / "results.json").read_text())["submissions"]
+    assert record["score"] == 0 and "was it truncated?" in record["errors"][0]
+
+
+def test_a_student_folder_named_in_another_encoding_is_graded_and_written(tmp_path):
+    class_root, outputs = tmp_path / "submitted", tmp_path / "outputs"
+    outputs.mkdir()
+    folder = os.path.join(os.fsencode(class_root), b"caf\xe9", b"lab03_activations")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"lab03_activations.ipynb"), "wb") as f:
+        f.write(as_file(load_notebook(LAB)))
+    assert grade_class(class_root, outputs).returncode == 0
+    with open(outputs / "grades.csv", newline="", encoding="utf-8") as f:
+        assert [(r["submission"], r["score"]) for r in csv.DictReader(f)] == [("caf\ufffd", "48")]
