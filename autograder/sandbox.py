@@ -1,15 +1,17 @@
 """A student's code in a separate, resource-limited worker process.
 
 The worker (:mod:`autograder.worker`) is started from a private scratch
-directory in isolated mode with limits on CPU time, address space, file size
-and core dumps, in a session of its own (so signals it sends to its process
-group cannot reach the grader), with a minimal environment and one BLAS
-thread; as root on Linux, in a private mount namespace where the project and
-the other submissions are not there and without any capability
-(:mod:`autograder.confine`). The grader enforces wall-clock limits itself: a
-worker that does not answer in time is killed. A worker that dies, hangs or
-exits fails the question it was in; the next call starts a fresh worker and
-runs the notebook's cells again.
+directory in isolated mode with limits on CPU time, address space, file size,
+processes and core dumps, in a session of its own (so signals it sends to its
+process group cannot reach the grader), with a minimal environment (no grading
+seed) and one BLAS thread. As root on Linux it is confined
+(:mod:`autograder.confine`): a uid of its own, no capabilities, no network,
+every file read-only but a small work tmpfs, and the project, the other
+submissions and the outputs out of sight. The grader enforces wall-clock
+limits itself: a worker that does not answer in time is killed, with every
+process of its uid. A worker that dies, hangs or exits fails the question it
+was in; the next call starts a fresh worker and runs the notebook's cells
+again. ``docs/SECURITY.md`` has the threat model.
 """
 
 from __future__ import annotations

@@ -307,3 +307,13 @@ def test_a_call_that_returns_non_plain_data_is_recorded_as_an_event():
             student.sneaky()
         assert student.events == ["`sneaky` returned a object, not a number or a numpy array, "
                                   "which the grader does not accept"]
+
+
+@pytest.mark.parametrize("gigabytes,fits", [(0.25, True), (2.0, False)])
+def test_the_address_space_limit_is_what_refuses_a_large_allocation(gigabytes, fits):
+    limits = Limits(cell_seconds=5.0, call_seconds=5.0, memory_bytes=2**30)
+    source = ("import numpy as np\ndef reserve(n):\n    try:\n"
+              "        return np.empty(int(n), dtype=np.uint8).nbytes > 0\n"
+              "    except MemoryError:\n        return False")
+    with student_with(source, limits=limits) as student:
+        assert student.reserve(gigabytes * 2**30) is fits

@@ -97,3 +97,11 @@ def test_decode_refuses_a_truncated_frame():
 def test_non_finite_numpy_scalars_survive_with_their_dtype(number):
     back = roundtrip(number)
     assert back.dtype == number.dtype and repr(float(back)) == repr(float(number))
+
+
+def test_ndarray_subclass_claiming_a_numeric_dtype_is_judged_by_its_real_one():
+    class Disguised(np.ndarray):
+        dtype = property(lambda self: np.dtype("float64"))
+
+    with pytest.raises(PlainDataError, match="dtype object"):
+        encode(np.array([object(), object()], dtype=object).view(Disguised))
