@@ -81,7 +81,7 @@ class Worker:
             for view in views.values():
                 view.mkdir()
             self._confinement = confine.Confinement([PROJECT, *hidden], views, work,
-                                                    limits.disk_bytes)
+                                                    limits.disk_bytes, confine.own_uid())
             interpreter = views[prefix] / interpreter.relative_to(prefix)
             site_packages = views[site_packages]
             env["LD_LIBRARY_PATH"] = str(views[prefix] / "lib")  # before an absolute RUNPATH
@@ -93,7 +93,7 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=work, env=env, start_new_session=True, preexec_fn=self._limit,
         )
-        self.uid = confine.worker_uid(self.process.pid) if self._confinement else None
+        self.uid = confine.worker_uid(self.process.pid) if confine.own_uid() else None
         self._buffer = b""
 
     def _limit(self) -> None:
@@ -141,6 +141,10 @@ class Worker:
             if ready:
                 chunk = os.read(fd, max(65536, needed - len(self._buffer)))
                 if not chunk:
+                    try:  # let it finish exiting, so that its status is its own, not our kill
+                        self.process.wait(timeout=2)
+                    except subprocess.TimeoutExpired:
+                        pass
                     self.kill()
                     raise WorkerDied(self._death())
                 self._buffer += chunk

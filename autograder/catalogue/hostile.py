@@ -15,9 +15,11 @@ compare with the honest one:
 and the instructor: its ``errors`` and ``flags``, or (``in_feedback``) the
 feedback of its questions, where a wrong answer is explained. An attack that
 has no effect at all says nothing and must keep its honest score exactly.
-``confined`` attacks are safe only where workers are confined (root on
-Linux): unconfined, they would reach the machine (kill every process of the
-user, fill the disk, open connections), so they are not run there.
+Attacks that ``need`` ``"confinement"`` are safe, or told as they are, only where workers
+are confined (:func:`autograder.confine.available`); those that need ``"own uid"``, only
+where workers also run as a uid of their own (root on Linux). Elsewhere they would reach the
+machine (kill every process of the user, fork without bound, fill the disk, open
+connections), so they are not run there.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class Attack:
     relation: str
     said: tuple[str, ...]
     in_feedback: bool = False
-    confined: bool = False
+    needs: str = ""
 
 
 # --------------------------------------------------------------------------- building notebooks
@@ -183,10 +185,10 @@ def _relu(name: str, category: str, source: str, said: str, *, in_feedback: bool
 
 
 def _cell(name: str, category: str, source: str, said: tuple[str, ...], *,
-          relation: str = "==", confined: bool = False) -> Attack:
+          relation: str = "==", needs: str = "") -> Attack:
     """An attack in an extra cell of the full solution; the honest code keeps its points."""
     return Attack(name, category, lambda: as_file(with_cell(source)), "solution", relation,
-                  said, confined=confined)
+                  said, needs=needs)
 
 
 def tampering() -> list[Attack]:
@@ -215,7 +217,7 @@ def tampering() -> list[Attack]:
             sys.path.insert(0, {str(ROOT)!r})
             import autograder.runner
             autograder.runner.run_check = lambda *args, **kwargs: None
-            """, ("No module named 'autograder'",), confined=True),
+            """, ("No module named 'autograder'",), needs="confinement"),
         _cell("ipython-ast-transformer", "tampering", """
             import ast
             class Pass(ast.NodeTransformer):
@@ -363,12 +365,12 @@ def exits() -> list[Attack]:
             import os
             import signal
             os.kill(os.getppid(), signal.SIGKILL)
-            """, ("PermissionError",), confined=True),
+            """, ("PermissionError",), needs="own uid"),
         _cell("kills-every-process-it-can", "exits", """
             import os
             import signal
             os.kill(-1, signal.SIGKILL)
-            """, (), confined=True),
+            """, (), needs="own uid"),
         _relu("ignores-the-alarm-and-loops", "exits", """
             import signal
 
@@ -417,7 +419,7 @@ def resources() -> list[Attack]:
                             os.fork()
                         except OSError:
                             time.sleep(0.05)
-            """, ("BlockingIOError",), confined=True),
+            """, ("BlockingIOError",), needs="own uid"),
         _relu("allocates-20-gb", "resources", """
             def relu(s):
                 hog = np.ones(20 * 2**30 // 8)
@@ -429,7 +431,7 @@ def resources() -> list[Attack]:
             for i in range(10**6):
                 with open(f"fill-{i}", "wb") as f:
                     f.write(b"x" * 2**20)
-            """, ("No space left on device",), confined=True),
+            """, ("No space left on device",), needs="confinement"),
         _cell("writes-one-huge-file", "resources", """
             with open("huge", "wb") as f:
                 for _ in range(100):
@@ -463,28 +465,28 @@ def files(class_root: Path, outputs: Path) -> list[Attack]:
               "lab03_activations.ipynb"}
     # The error names the path; whether it is missing or refused depends on where it lives.
     attacks = [_cell(name, "files", f"secret = open({str(path)!r}).read()",
-                     ("Error: [Errno", str(path)), confined=True)
+                     ("Error: [Errno", str(path)), needs="confinement")
                for name, path in reads.items()]
     attacks += [_cell(name, "files", f"open({str(path)!r}, 'w').write('{{}}')",
-                      ("Error: [Errno", str(path)), confined=True)
+                      ("Error: [Errno", str(path)), needs="confinement")
                 for name, path in writes.items()]
     attacks += [
         _cell("lists-the-class", "files", f"""
             import glob
             assert not glob.glob({str(class_root)!r} + "/*"), "saw the class"
-            """, (), confined=True),
+            """, (), needs="confinement"),
         _cell("reads-the-grading-seed", "files", """
             import os
             seed = os.environ.get("NNLABS_GRADING_SEED")
             os.chdir(f"/proc/{os.getppid()}")
             environ = open("environ").read()
-            """, ("PermissionError",), confined=True),
+            """, ("PermissionError",), needs="own uid"),
         _cell("writes-outside-its-directory", "files", "open('/tmp/nnlabs-hostile', 'w')",
-              ("Read-only file system",), confined=True),
+              ("Read-only file system",), needs="confinement"),
         _cell("opens-a-network-connection", "files", """
             import socket
             socket.create_connection(("1.1.1.1", 80), timeout=2)
-            """, ("Network is unreachable",), confined=True),
+            """, ("Network is unreachable",), needs="confinement"),
     ]
     return attacks
 

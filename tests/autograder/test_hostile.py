@@ -7,7 +7,7 @@ Each attack must then score no more than its honest counterpart (or exactly
 as much, or less, as the catalogue says), say what happened in its record,
 and leave every honest submission's record as it is when graded alone.
 Attacks that are safe only in a confined worker run only where workers are
-confined (root on Linux).
+confined (see ``Attack.needs``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ PLACEHOLDER = Path("/nonexistent")
 
 
 def runnable(class_root: Path, outputs: Path) -> list[Attack]:
-    return [a for a in hostile_class(class_root, outputs) if confine.available() or not a.confined]
+    """The attacks that are safe here (see ``Attack.needs``)."""
+    here = {"": True, "confinement": confine.available(), "own uid": confine.own_uid()}
+    return [a for a in hostile_class(class_root, outputs) if here[a.needs]]
 
 
 # For parametrizing: the attacks by name, built for placeholder folders (the phrases some
