@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import confine
 from autograder.catalogue import ROOT, _source, as_file, load_notebook, replace_function
 from autograder.notebook import cells_to_run
 from autograder.oracle import ReplayOracle
@@ -354,13 +355,15 @@ def exits() -> list[Attack]:
                 Bomb()
                 return np.maximum(s, 0)
             """)), "solution", "==", ()),
+        # The first process of a pid namespace (a worker confined without root) survives it.
         _relu("kills-its-own-process-group", "exits", """
             import os
             import signal
 
             def relu(s):
                 os.killpg(0, signal.SIGKILL)
-            """, "killed by SIGKILL", in_feedback=False),
+            """, "killed by SIGKILL" if confine.own_uid() or not confine.available()
+              else "got a NoneType"),
         _cell("signals-the-grader", "exits", """
             import os
             import signal

@@ -1,5 +1,6 @@
 """The worker process: student code runs there, limited, and only plain data comes back."""
 
+import contextlib
 import os
 
 import numpy as np
@@ -99,14 +100,14 @@ def test_huge_allocation_fails_inside_the_worker_only():
         assert failure.value.kind in ("MemoryError", "WorkerDied")
 
 
-def test_killing_its_own_process_group_kills_only_the_worker():
+def test_killing_its_own_process_group_leaves_the_grader_and_the_next_call_running():
+    """It kills the worker, or (the first process of a pid namespace) nothing at all."""
     source = ("import os, signal\ndef nuke():\n    os.killpg(0, signal.SIGKILL)\n"
               "def alive():\n    return 1")
     grader_group = os.getpgid(0)
     with student_with(source) as student:
-        with pytest.raises(StudentError) as failure:
+        with contextlib.suppress(StudentError):
             student.nuke()
-        assert failure.value.kind == "WorkerDied"
         assert student.alive() == 1
     assert os.getpgid(0) == grader_group
 
