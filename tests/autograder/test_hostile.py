@@ -31,6 +31,8 @@ from autograder.catalogue.hostile import LAB, Attack, honest_class, hostile_clas
 from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
 
+pytestmark = pytest.mark.slow
+
 SECONDS = 2.0
 PLACEHOLDER = Path("/nonexistent")
 
