@@ -52,7 +52,7 @@ class Limits:
     memory_bytes: int = 3 * 2**30   # address space
     file_bytes: int = 16 * 2**20    # largest file the worker may write
     disk_bytes: int = 64 * 2**20    # all the worker's files together (confined workers only)
-    processes: int = 64             # processes of the worker's uid (not enforced for root)
+    processes: int = 1              # tasks of the worker's uid: 1 = no fork, no thread
 
 
 class WorkerDied(Exception):
@@ -97,14 +97,15 @@ class Worker:
         self._buffer = b""
 
     def _limit(self) -> None:
-        """Runs in the child before exec: the resource limits, then the confinement."""
+        """Runs in the child before exec: the confinement, then the resource limits (which
+        anyone may lower; the confinement forks, which the process limit may forbid)."""
+        if self._confinement is not None:
+            self._confinement.enter()
         resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds,) * 2)
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)
-        if self._confinement is not None:
-            self._confinement.enter()
 
     def request(self, message: dict, seconds: float) -> dict:
         """Send a request and wait at most ``seconds`` for the reply."""

@@ -92,6 +92,15 @@ def test_sys_exit_in_a_call_is_an_error_not_an_exit():
         assert failure.value.kind == "SystemExit"
 
 
+def test_worker_can_start_no_process_and_no_thread():
+    source = ("import os, threading\ndef spawn():\n    refused = []\n"
+              "    for start in (os.fork, threading.Thread(target=print).start):\n"
+              "        try:\n            start()\n        except (BlockingIOError, RuntimeError):\n"
+              "            refused.append(True)\n    return refused")
+    with student_with(source) as student:
+        assert student.spawn() == [True, True]
+
+
 def test_huge_allocation_fails_inside_the_worker_only():
     with student_with("import numpy as np\ndef hog():\n    return np.ones(20 * 2**30 // 8)") \
             as student:
@@ -206,7 +215,8 @@ def test_worker_cannot_unmount_what_hides_the_project():
 
     source = (f"import subprocess\ndef unmounted():\n    return subprocess.run(['umount', "
               f"{str(PROJECT)!r}], capture_output=True).returncode == 0")
-    with student_with(source) as student:
+    with student_with(source, limits=Limits(cell_seconds=5.0, call_seconds=5.0,
+                                            processes=8)) as student:
         assert student.unmounted() is False
 
 
