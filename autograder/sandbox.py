@@ -37,7 +37,7 @@ from autograder import confine
 from autograder import worker as worker_module
 from autograder.notebook import Cell
 from autograder.student import Student, StudentError
-from autograder.worker import decode, encode
+from autograder.worker import MAX_FRAME_BYTES, decode, encode
 
 PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -131,6 +131,10 @@ class Worker:
                 header_len = int.from_bytes(self._buffer[:4], "little")
                 payload_len = int.from_bytes(self._buffer[4:8], "little")
                 needed = 8 + header_len + payload_len
+                if needed > MAX_FRAME_BYTES + 8:
+                    self.kill()
+                    raise WorkerDied(f"the worker announced a reply of {needed} bytes, over "
+                                     f"the {MAX_FRAME_BYTES // 2**20} MB limit")
             if len(self._buffer) >= needed and len(self._buffer) >= 8:
                 frame, self._buffer = self._buffer[:needed], self._buffer[needed:]
                 return frame

@@ -36,6 +36,7 @@ import sys
 import traceback
 
 MAX_ARRAY_BYTES = 256 * 2**20
+MAX_FRAME_BYTES = 2 * MAX_ARRAY_BYTES  # a whole message; the grader reads no more
 NUMERIC_KINDS = "biufc"
 _FRAME = struct.Struct("<II")
 
@@ -63,6 +64,9 @@ def encode(value: object) -> bytes:
                 raise PlainDataError(f"an array of dtype {array.dtype}, not a numeric dtype")
             if array.nbytes > MAX_ARRAY_BYTES:
                 raise PlainDataError(f"an array of {array.nbytes} bytes, over the limit")
+            if offset + array.nbytes > MAX_FRAME_BYTES:
+                raise PlainDataError(f"a value of more than {MAX_FRAME_BYTES} bytes in all, "
+                                     "over the limit")
             blobs.append(array.tobytes())
             start, offset = offset, offset + array.nbytes
             return {"__nd__": [start, offset], "dtype": array.dtype.str,
@@ -79,6 +83,9 @@ def encode(value: object) -> bytes:
         raise PlainDataError(f"a {type(v).__name__}, not a number or a numpy array")
 
     header = json.dumps(enc(value)).encode()
+    if len(header) + offset > MAX_FRAME_BYTES:
+        raise PlainDataError(f"a value of more than {MAX_FRAME_BYTES} bytes in all, over the "
+                             "limit")
     payload = b"".join(blobs)
     return _FRAME.pack(len(header), len(payload)) + header + payload
 

@@ -236,6 +236,16 @@ def tampering() -> list[Attack]:
             _real_encode = __main__.encode
             __main__.encode = lambda value: _real_encode({"ok": True, "value": 48.0})
             """)), "solution", "<=", ("changed how its process answers the grader",)),
+        _cell("announces-a-huge-reply", "tampering", """
+            import os
+            for fd in range(3, 8):
+                try:
+                    os.write(fd, (0).to_bytes(4, "little") + (2**32 - 1).to_bytes(4, "little"))
+                    for _ in range(64):
+                        os.write(fd, bytes(2**20))
+                except OSError:
+                    pass
+            """, ("over the 512 MB limit",), relation="<="),
         _cell("writes-to-the-protocol-pipe", "tampering", """
             import os
             for fd in range(3, 8):

@@ -105,3 +105,11 @@ def test_ndarray_subclass_claiming_a_numeric_dtype_is_judged_by_its_real_one():
 
     with pytest.raises(PlainDataError, match="dtype object"):
         encode(np.array([object(), object()], dtype=object).view(Disguised))
+
+
+def test_a_value_too_large_in_all_is_refused_before_it_is_sent():
+    from autograder.worker import MAX_ARRAY_BYTES
+
+    part = np.zeros(MAX_ARRAY_BYTES // 8, dtype=np.float64)  # two fill a frame
+    with pytest.raises(PlainDataError, match="in all, over the limit"):
+        encode([part, part, np.zeros(1)])
