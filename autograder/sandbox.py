@@ -37,7 +37,7 @@ from autograder import confine
 from autograder import worker as worker_module
 from autograder.notebook import Cell
 from autograder.student import Student, StudentError
-from autograder.worker import MAX_FRAME_BYTES, decode, encode
+from autograder.worker import MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
 
 PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -131,7 +131,7 @@ class Worker:
                 header_len = int.from_bytes(self._buffer[:4], "little")
                 payload_len = int.from_bytes(self._buffer[4:8], "little")
                 needed = 8 + header_len + payload_len
-                if needed > MAX_FRAME_BYTES + 8:
+                if header_len > MAX_HEADER_BYTES or payload_len > MAX_FRAME_BYTES:
                     self.kill()
                     raise WorkerDied(f"the worker announced a reply of {needed} bytes, over "
                                      f"the {MAX_FRAME_BYTES // 2**20} MB limit")
@@ -293,13 +293,13 @@ class WorkerStudent(Student):
             raise StudentError(name, "WorkerDied", str(death)) from None
         if reply["ok"]:
             return reply["value"]
-        error = reply["error"]
+        error = reply["error"] if isinstance(reply["error"], dict) else {}
         if error.get("type") == "NotPlainData":
             self._event(f"`{name}` {error.get('message')}, which the grader does not accept")
         if error.get("type") == "Timeout":
             self._event(f"`{name}` {error.get('message')}")
-        raise StudentError(name, str(error.get("type")), str(error.get("message")),
-                           str(error.get("traceback", "")))
+        raise StudentError(name, str(error.get("type"))[:100], str(error.get("message"))[:2000],
+                           str(error.get("traceback", ""))[:4000])
 
     def _event(self, sentence: str) -> None:
         if sentence not in self.events:

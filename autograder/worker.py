@@ -37,6 +37,7 @@ import traceback
 
 MAX_ARRAY_BYTES = 256 * 2**20
 MAX_FRAME_BYTES = 2 * MAX_ARRAY_BYTES  # a whole message; the grader reads no more
+MAX_HEADER_BYTES = 16 * 2**20  # its JSON part: numbers in lists, strings, descriptors
 NUMERIC_KINDS = "biufc"
 _FRAME = struct.Struct("<II")
 
@@ -83,9 +84,9 @@ def encode(value: object) -> bytes:
         raise PlainDataError(f"a {type(v).__name__}, not a number or a numpy array")
 
     header = json.dumps(enc(value)).encode()
-    if len(header) + offset > MAX_FRAME_BYTES:
-        raise PlainDataError(f"a value of more than {MAX_FRAME_BYTES} bytes in all, over the "
-                             "limit")
+    if len(header) > MAX_HEADER_BYTES:
+        raise PlainDataError(f"lists or strings of {len(header)} bytes, over the limit "
+                             "(a large result should be a numpy array)")
     payload = b"".join(blobs)
     return _FRAME.pack(len(header), len(payload)) + header + payload
 
@@ -99,6 +100,8 @@ def decode(frame: bytes) -> object:
     header_len, payload_len = _FRAME.unpack_from(frame)
     if len(frame) != _FRAME.size + header_len + payload_len:
         raise PlainDataError("a frame whose length does not match its header")
+    if header_len > MAX_HEADER_BYTES:
+        raise PlainDataError("a frame whose header is over the limit")
     header = json.loads(frame[_FRAME.size:_FRAME.size + header_len])
     payload = memoryview(frame)[_FRAME.size + header_len:]
 

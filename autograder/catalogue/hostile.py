@@ -328,6 +328,14 @@ def results() -> list[Attack]:
             def relu(s):
                 return np.maximum(s, 0).ravel()
             """, "expected shape"),
+        _relu("returns-a-huge-string", "results", """
+            def relu(s):
+                return "0.5, " * 5_000_000
+            """, "(a large result should be a numpy array)", in_feedback=False),
+        _relu("raises-a-huge-message-with-terminal-escapes", "results", """
+            def relu(s):
+                raise ValueError("\\x1b[2J\\x1b]0;graded 48/48\\x07" + "x" * 10**7)
+            """, "raised ValueError: \x1b[2J"),
         _relu("returns-a-deeply-nested-list", "results", """
             def relu(s):
                 nested = 0.0

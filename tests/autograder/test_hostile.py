@@ -152,6 +152,14 @@ def test_no_submission_file_was_changed_by_another(batch):
     assert changed == []
 
 
+def test_the_table_printed_for_the_instructor_holds_no_control_characters(batch):
+    assert [c for c in batch.run.stdout if not (c.isprintable() or c == "\n")] == []
+
+
+def test_the_results_stay_small_whatever_the_submissions_say(batch):
+    assert (batch.root / "outputs" / "results.json").stat().st_size < 4 * 2**20
+
+
 def test_results_folder_holds_only_the_results(batch):
     assert sorted(p.name for p in (batch.root / "outputs").iterdir()) == [
         "grades.csv", "results.json"]

@@ -113,3 +113,8 @@ def test_a_value_too_large_in_all_is_refused_before_it_is_sent():
     part = np.zeros(MAX_ARRAY_BYTES // 8, dtype=np.float64)  # two fill a frame
     with pytest.raises(PlainDataError, match="in all, over the limit"):
         encode([part, part, np.zeros(1)])
+
+
+def test_a_long_list_of_numbers_is_refused_with_advice_to_send_an_array():
+    with pytest.raises(PlainDataError, match="should be a numpy array"):
+        encode([0.5] * 5_000_000)
