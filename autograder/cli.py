@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.registry import LAB_MODULES
 from autograder.release import main as release_main
@@ -27,6 +28,10 @@ def _grade(args: argparse.Namespace) -> int:
     if not submissions:
         print("no notebooks found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
         return 2
+    if not confine.available():
+        print("warning: workers cannot be confined here (Linux, as root or with user "
+              "namespaces, is needed): student code can read and write what this user can. "
+              "See docs/SECURITY.md.", file=sys.stderr)
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
         outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
             [args.feedback] if args.feedback else [])

@@ -1,4 +1,4 @@
-"""Confining a worker (Linux, as root): private mounts and network, read-only files, own uid.
+"""Confining a worker on Linux: private mounts, network and ids, read-only files.
 
 Run in the worker's child process just before it executes Python. The
 namespaces are the child's alone. In them:
@@ -13,17 +13,23 @@ namespaces are the child's alone. In them:
   tmpfs of ``disk_bytes`` owned by the worker, so no file can be changed and
   the disk cannot be filled;
 - there is no network: a new network namespace has only a loopback that is down;
-- the process gives up every capability and runs as a uid of its own,
-  :func:`worker_uid` (``UID_BASE`` plus its pid), with no supplementary
-  groups. No other process has that uid, so ``kill`` reaches nothing but the
-  worker's own children, ``/proc`` shows nothing of the grader's memory or
-  environment (the grading seed), and ``RLIMIT_NPROC`` counts the worker's
-  processes alone (it is not enforced for uid 0), which stops a fork bomb.
+- the process gives up every capability.
 
-Nothing of this touches the grader's own view of the files.
+As root, the worker then runs as a uid of its own, :func:`worker_uid`
+(``UID_BASE`` plus its pid), with no supplementary groups. No other process
+has that uid, so ``kill`` reaches nothing but the worker's own children,
+``/proc`` shows nothing of the grader's memory or environment (the grading
+seed), and ``RLIMIT_NPROC`` counts the worker's tasks alone (it is not
+enforced for uid 0); :func:`reap` kills what is left of them.
 
-Not root, or not Linux: :func:`available` is False and workers run without
-it (``docs/SECURITY.md`` says what then still holds).
+Not root, where the kernel allows unprivileged user namespaces, the same
+happens inside a user namespace of the worker's own, which also has a pid
+namespace: the worker is its first process, sees no process outside it and
+takes its children with it (:meth:`Confinement._enter_user_namespace`).
+
+Nothing of this touches the grader's own view of the files. Neither root nor
+user namespaces (or not Linux): :func:`available` is False and workers run
+without it (``docs/SECURITY.md`` says what then still holds).
 """
 
 from __future__ import annotations
@@ -57,23 +63,27 @@ class MountAttr(ctypes.Structure):
                 ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
 
 
-def own_uid() -> bool:
-    """Workers run as a uid of their own: the grader is root on Linux."""
-    return os.name == "posix" and os.uname().sysname == "Linux" and os.geteuid() == 0
-
-
 @functools.cache
 def available() -> bool:
-    """Workers are confined: as root, or, for any user, in a user namespace of their own
-    where the kernel allows unprivileged ones (tried once, in a throwaway process)."""
-    if own_uid():
-        return True
+    """Workers are confined: on Linux, as root, or for any user where the kernel allows
+    unprivileged user namespaces. Tried once, in a throwaway process: the namespaces,
+    and read-only mounts in them."""
     if os.name != "posix" or os.uname().sysname != "Linux":
         return False
+    flags = (CLONE_NEWNS | CLONE_NEWNET if os.geteuid() == 0 else
+             CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID)
     probe = ("import ctypes, sys\nlibc = ctypes.CDLL(None)\n"
-             f"sys.exit(libc.unshare({CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID}))")
+             f"if libc.unshare({flags}) != 0:\n    sys.exit(1)\n"
+             f"attr = (ctypes.c_uint64 * 4)({MOUNT_ATTR_RDONLY}, 0, 0, 0)\n"
+             f"sys.exit(libc.syscall({SYS_MOUNT_SETATTR}, {AT_FDCWD}, b'/', {AT_RECURSIVE}, "
+             "attr, 32) != 0)")
     return subprocess.run([sys.executable, "-I", "-S", "-c", probe],
                           stderr=subprocess.DEVNULL).returncode == 0
+
+
+def own_uid() -> bool:
+    """Confined workers run as a uid of their own: the grader is root."""
+    return available() and os.geteuid() == 0
 
 
 def worker_uid(pid: int) -> int:
@@ -129,10 +139,10 @@ class Confinement:
     def enter(self) -> None:
         """Enter the confinement described in the module docstring, as the worker's uid."""
         if self._separate_uid:
-            uid = worker_uid(os.getpid())
+            uid = gid = worker_uid(os.getpid())
             self._call("unshare", self._libc.unshare(CLONE_NEWNS | CLONE_NEWNET))
         else:
-            uid = self._enter_user_namespace()
+            uid, gid = self._enter_user_namespace()
         self._mount(None, b"/", None, MS_REC | MS_PRIVATE)
         if not self._separate_uid:  # this process is the namespace's first: its /proc
             self._mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -147,7 +157,7 @@ class Confinement:
             SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(self._readonly),
             ctypes.sizeof(self._readonly)))
         self._mount(b"tmpfs", self._work, b"tmpfs", MS_NOSUID | MS_NODEV,
-                    b"size=%d,mode=700,uid=%d,gid=%d" % (self._disk_bytes, uid, uid))
+                    b"size=%d,mode=700,uid=%d,gid=%d" % (self._disk_bytes, uid, gid))
         self._call("no_new_privs", self._libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
         self._libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
         cap = 0
@@ -155,13 +165,13 @@ class Confinement:
             cap += 1
         if self._separate_uid:
             os.setgroups([])
-            os.setresgid(uid, uid, uid)
+            os.setresgid(gid, gid, gid)
             os.setresuid(uid, uid, uid)
         os.chdir(self._work)
 
-    def _enter_user_namespace(self) -> int:
+    def _enter_user_namespace(self) -> tuple[int, int]:
         """Not root: new user, mount, network and pid namespaces, in which the grader's own
-        uid and gid are the only ones and the mounts may be changed. Returns that uid.
+        uid and gid are the only ones and the mounts may be changed. Returns them.
 
         A new pid namespace takes effect for children only, so this process forks: the
         child goes on to become the worker, the first process of its namespace, which sees
@@ -188,7 +198,7 @@ class Confinement:
         # process outside be killed (the grader's killpg), the worker goes too.
         os.setpgid(0, 0)
         self._libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        return uid
+        return uid, gid
 
 
 def _uid_of(pid: int) -> int | None:
