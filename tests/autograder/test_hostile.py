@@ -59,11 +59,12 @@ class Batch:
     files: dict[str, bytes]
 
 
-def grade_class(class_root: Path, outputs: Path, *extra: str) -> subprocess.CompletedProcess:
+def grade_class(class_root: Path, outputs: Path) -> subprocess.CompletedProcess:
+    """``python -m autograder grade`` on the class, as an instructor runs it."""
     return subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(class_root), "--jobs", "2",
          "--seconds", str(SECONDS), "--json", str(outputs / "results.json"),
-         "--csv", str(outputs / "grades.csv"), *extra],
+         "--csv", str(outputs / "grades.csv")],
         capture_output=True, text=True, cwd=class_root.parent, timeout=900)
 
 
