@@ -15,11 +15,11 @@ compare with the honest one:
 and the instructor: its ``errors`` and ``flags``, or (``in_feedback``) the
 feedback of its questions, where a wrong answer is explained. An attack that
 has no effect at all says nothing and must keep its honest score exactly.
-Attacks that ``need`` ``"confinement"`` are safe, or told as they are, only where workers
-are confined (:func:`autograder.confine.available`); those that need ``"own uid"``, only
-where workers also run as a uid of their own (root on Linux). Elsewhere they would reach the
-machine (kill every process of the user, fork without bound, fill the disk, open
-connections), so they are not run there.
+Attacks that ``need`` ``"confinement"`` are safe, or told as they are, only
+where workers are confined (:func:`autograder.confine.available`); those that
+need ``"own uid"``, only where workers also run as a uid of their own (root on
+Linux). Elsewhere they would reach the machine (kill every process of the
+user, fill the disk, open connections), so they are not run there.
 """
 
 from __future__ import annotations
@@ -178,11 +178,11 @@ def by_call_order(function: str) -> str:
 # --------------------------------------------------------------------------- the attacks
 
 
-def _relu(name: str, category: str, source: str, said: str, *, in_feedback: bool = True,
-          relation: str = "<=") -> Attack:
-    """An attack that replaces ``relu``; measured against the solution without relu."""
+def _relu(name: str, category: str, source: str, said: str, *,
+          in_feedback: bool = True) -> Attack:
+    """An attack that replaces ``relu``; it may earn no more than the solution without it."""
     return Attack(name, category, lambda: as_file(with_function("relu", source)),
-                  "without-relu", relation, (said,), in_feedback)
+                  "without-relu", "<=", (said,), in_feedback)
 
 
 def _cell(name: str, category: str, source: str, said: tuple[str, ...], *,
