@@ -38,8 +38,11 @@ CELL_FLAGS = {
 
 @dataclass(frozen=True)
 class Submission:
+    """A student's notebook; ``problem``, when set, says why it is not graded at all."""
+
     name: str
     path: Path
+    problem: str = ""
 
 
 def lab_of(path: Path) -> str | None:
@@ -56,22 +59,40 @@ def find_submissions(paths: Iterable[Path]) -> list[Submission]:
 
     nbgrader's ``submitted/<student>/<lab>/<notebook>.ipynb`` layout is named
     ``<student>``; a flat folder of notebooks, by file name.
+
+    A symbolic link under a folder (to a notebook or a folder) is a submission
+    that is not graded: a link could name the solutions, or another student's
+    work, and the grader reads every file it grades.
     """
     found: list[Submission] = []
     for root in paths:
-        notebooks = [root] if root.is_file() else sorted(
-            p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        for notebook in notebooks:
+        if root.is_file():
+            found.append(Submission(_text(root.stem), root))
+            continue
+        for notebook in sorted(p for p in root.rglob("*.ipynb")
+                               if ".ipynb_checkpoints" not in p.parts and not p.is_symlink()):
             nbgrader_layout = lab_of(notebook.parent) is not None and notebook.parent != root
             name = notebook.parent.parent.name if nbgrader_layout else notebook.stem
-            # A file name that is not UTF-8 arrives with surrogates no output could encode.
-            found.append(Submission(os.fsencode(name).decode("utf-8", "replace"), notebook))
+            found.append(Submission(_text(name), notebook))
+        for link in sorted(p for p in root.rglob("*")
+                           if p.is_symlink() and (p.suffix == ".ipynb" or p.is_dir())):
+            parts = link.relative_to(root).parts
+            found.append(Submission(_text(Path(parts[0]).stem if len(parts) == 1 else parts[0]),
+                                    link, f"{'/'.join(parts)} is a symbolic link: hand in "
+                                    "the notebook itself"))
     seen: dict[str, int] = {}
     unique = []
     for s in found:
         seen[s.name] = seen.get(s.name, 0) + 1
-        unique.append(s if seen[s.name] == 1 else Submission(f"{s.name}#{seen[s.name]}", s.path))
+        unique.append(s if seen[s.name] == 1 else
+                      Submission(f"{s.name}#{seen[s.name]}", s.path, s.problem))
     return unique
+
+
+def _text(name: str) -> str:
+    """A file name as text: one that is not UTF-8 arrives with surrogates that no output
+    could encode."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def _question_entry(result: QuestionResult) -> dict:
@@ -101,6 +122,10 @@ def grade_submission(submission: Submission, lab: str | None = None,
         return record
     questions = load_lab(lab)
     record["max_score"] = sum(q.max_score for q in questions)
+    if submission.problem:
+        record["errors"].append(submission.problem)
+        record["questions"] = _ungraded(questions, submission.problem)
+        return record
     try:
         notebook = read_notebook(submission.path)
         cells = cells_to_run(notebook)
