@@ -13,6 +13,7 @@ that submission's ``errors``/``flags`` and costs only its own points.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,18 +21,28 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.notebook import NotebookError, cells_to_run, read_notebook, test_cell_ids
+from autograder.notebook import NotebookError, cells_to_run, notes, read_notebook
 from autograder.registry import Question, load_lab
 from autograder.runner import QuestionResult, run_question
 from autograder.sandbox import Limits, WorkerStudent
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
+# Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
+CELL_FLAGS = {
+    "Timeout": "{cells} did not finish and had to be stopped: look for an infinite loop",
+    "WorkerDied": "{cells} ended the process running the notebook (an exit, or a crash)",
+    "Tampering": "{cells} replaced parts of numpy, of Python itself or of the grader's worker "
+                 "process: grading does not rely on them, but look at why",
+}
 
 
 @dataclass(frozen=True)
 class Submission:
+    """A student's notebook; ``problem``, when set, says why it is not graded at all."""
+
     name: str
     path: Path
+    problem: str = ""
 
 
 def lab_of(path: Path) -> str | None:
@@ -48,21 +59,40 @@ def find_submissions(paths: Iterable[Path]) -> list[Submission]:
 
     nbgrader's ``submitted/<student>/<lab>/<notebook>.ipynb`` layout is named
     ``<student>``; a flat folder of notebooks, by file name.
+
+    A symbolic link under a folder (to a notebook or a folder) is a submission
+    that is not graded: a link could name the solutions, or another student's
+    work, and the grader reads every file it grades.
     """
     found: list[Submission] = []
     for root in paths:
-        notebooks = [root] if root.is_file() else sorted(
-            p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        for notebook in notebooks:
+        if root.is_file():
+            found.append(Submission(_text(root.stem), root))
+            continue
+        for notebook in sorted(p for p in root.rglob("*.ipynb")
+                               if ".ipynb_checkpoints" not in p.parts and not p.is_symlink()):
             nbgrader_layout = lab_of(notebook.parent) is not None and notebook.parent != root
             name = notebook.parent.parent.name if nbgrader_layout else notebook.stem
-            found.append(Submission(name, notebook))
+            found.append(Submission(_text(name), notebook))
+        for link in sorted(p for p in root.rglob("*")
+                           if p.is_symlink() and (p.suffix == ".ipynb" or p.is_dir())):
+            parts = link.relative_to(root).parts
+            found.append(Submission(_text(Path(parts[0]).stem if len(parts) == 1 else parts[0]),
+                                    link, f"{'/'.join(parts)} is a symbolic link: hand in "
+                                    "the notebook itself"))
     seen: dict[str, int] = {}
     unique = []
     for s in found:
         seen[s.name] = seen.get(s.name, 0) + 1
-        unique.append(s if seen[s.name] == 1 else Submission(f"{s.name}#{seen[s.name]}", s.path))
+        unique.append(s if seen[s.name] == 1 else
+                      Submission(f"{s.name}#{seen[s.name]}", s.path, s.problem))
     return unique
+
+
+def _text(name: str) -> str:
+    """A file name as text: one that is not UTF-8 arrives with surrogates that no output
+    could encode."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def _question_entry(result: QuestionResult) -> dict:
@@ -92,6 +122,10 @@ def grade_submission(submission: Submission, lab: str | None = None,
         return record
     questions = load_lab(lab)
     record["max_score"] = sum(q.max_score for q in questions)
+    if submission.problem:
+        record["errors"].append(submission.problem)
+        record["questions"] = _ungraded(questions, submission.problem)
+        return record
     try:
         notebook = read_notebook(submission.path)
         cells = cells_to_run(notebook)
@@ -99,19 +133,20 @@ def grade_submission(submission: Submission, lab: str | None = None,
         record["errors"].append(str(exc))
         record["questions"] = _ungraded(questions, str(exc))
         return record
-    kept = test_cell_ids(notebook)
-    record["flags"] += [f"the test cell {q.test_cell} was deleted; {q.id} is graded all the same"
-                        for q in questions if q.test_cell not in kept]
+    record["flags"].extend(notes(notebook, questions))
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     entries = []
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
+        flagged: dict[str, list[str]] = {}
         for error in student.cell_errors:
-            record["errors"].append(f"cell {error['cell']}: {error['type']}: {error['message']}")
-            if error["type"] in ("Timeout", "WorkerDied"):
-                record["flags"].append(f"cell {error['cell']} was stopped: look for an infinite "
-                                       "loop or a crash" if error["type"] == "Timeout" else
-                                       f"cell {error['cell']} killed its process")
+            message = f": {error['message']}" if error["message"] else ""
+            record["errors"].append(f"cell {error['cell']}: {error['type']}{message}")
+            if error["type"] in CELL_FLAGS:
+                flagged.setdefault(error["type"], []).append(error["cell"])
+        record["flags"] += [CELL_FLAGS[kind].format(
+            cells=("cell " if len(cells) == 1 else "cells ") + ", ".join(cells))
+            for kind, cells in flagged.items()]
         for question in questions:
             if time.monotonic() > deadline:
                 reason = f"the submission used up its {limits.submission_seconds:g} s"
@@ -119,7 +154,10 @@ def grade_submission(submission: Submission, lab: str | None = None,
                 if reason not in record["flags"]:
                     record["flags"].append(reason)
                 continue
-            entries.append(_question_entry(run_question(question, student, hidden=hidden)))
+            result = run_question(question, student, hidden=hidden)
+            entries.append(_question_entry(result))
+            record["flags"].extend(result.flags)
+        record["flags"].extend(student.events)
     record["questions"] = entries
     record["score"] = sum(q["score"] for q in entries)
     record["max_score"] = sum(q["max_score"] for q in entries)

@@ -2,6 +2,7 @@
 
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
+                                       [--seconds S]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB]
 """
@@ -15,11 +16,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.gradebook import GradebookError, database_url, write_trusted_scores
 from autograder.registry import LAB_MODULES
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
+from autograder.sandbox import Limits
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -32,13 +35,18 @@ def _grade(args: argparse.Namespace) -> int:
     except GradebookError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if not confine.available():
+        print("warning: workers cannot be confined here (Linux, as root or with user "
+              "namespaces, is needed): student code can read and write what this user can. "
+              "See docs/SECURITY.md.", file=sys.stderr)
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
         outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
             [args.feedback] if args.feedback else []) + (
             [Path(args.gradebook).resolve().parent]
             if args.gradebook and "://" not in args.gradebook else [])
-        records = grade_all(submissions, args.lab, args.jobs, on_done=lambda _: bar.update(),
-                            unseen=[*args.paths, *outputs])
+        limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds)
+        records = grade_all(submissions, args.lab, args.jobs, limits,
+                            on_done=lambda _: bar.update(), unseen=[*args.paths, *outputs])
     status = 0
     if db_url:
         try:
@@ -89,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")
     grade.add_argument("--gradebook", help="write the scores into this nbgrader gradebook "
                        "(gradebook.db, or a database URL), flagging what needs a look")
+    grade.add_argument("--seconds", type=float, default=Limits.cell_seconds,
+                       help="wall clock for one notebook cell or one call of a student's "
+                            "function (default: %(default)g)")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.registry import Question
 
 MAX_NOTEBOOK_BYTES = 64 * 2**20
 
@@ -42,25 +47,76 @@ def read_notebook(path: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{path.name} is not valid notebook JSON "
                             f"(line {exc.lineno}: {exc.msg}); was it truncated?") from None
+    except RecursionError:
+        raise NotebookError(f"{path.name} is JSON nested too deeply to be a notebook") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise NotebookError(f"{path.name} has no list of cells: not a Jupyter notebook "
                             "(format 4)")
     if notebook.get("nbformat") != 4:
         raise NotebookError(f"{path.name} is notebook format {notebook.get('nbformat')!r}; "
                             "save it with a current Jupyter (format 4)")
+    for number, cell in enumerate(notebook["cells"], 1):
+        problem = _cell_problem(cell)
+        if problem:
+            raise NotebookError(f"{path.name}: cell {number} {problem}; was the file edited "
+                                "by hand?")
     return notebook
+
+
+def _cell_problem(cell: object) -> str:
+    """What makes ``cell`` unreadable, or ``""``."""
+    if not isinstance(cell, dict):
+        return "is not a cell"
+    if not isinstance(cell.get("metadata", {}), dict) or not isinstance(
+            cell.get("metadata", {}).get("nbgrader", {}), dict):
+        return "has metadata that is not a mapping"
+    source = cell.get("source", "")
+    if not (isinstance(source, str) or isinstance(source, list)
+            and all(isinstance(line, str) for line in source)):
+        return "has a source that is not text"
+    return ""
+
+
+def notes(notebook: dict, questions: Sequence[Question]) -> list[str]:
+    """What an instructor should know about a readable notebook, in sentences: another
+    kernel, a question's test cell deleted or its nbgrader metadata changed from the
+    release. The grader uses its own points and grades every question all the same."""
+    said = []
+    metadata = notebook.get("metadata", {}) if isinstance(notebook.get("metadata"), dict) else {}
+    kernel = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+    info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) \
+        else {}
+    language = str(kernel.get("language") or info.get("name") or "python")
+    if language.lower() != "python":
+        said.append(f"the notebook was saved with the {kernel.get('display_name', language)} "
+                    f"kernel ({language}); it is graded as Python")
+    tests = [c for c in notebook["cells"] if is_test_cell(c)]
+    for question in questions:
+        grade_id = question.test_cell
+        cell = next((c for c in tests if _nbgrader(c).get("grade_id") == grade_id), None) or \
+            next((c for c in tests if f'"{question.id}"' in _source(c)), None)
+        if cell is None:
+            said.append(f"the notebook has no test cell {grade_id} for {question.id} (deleted, "
+                        "or its nbgrader metadata removed?); it is graded all the same")
+            continue
+        if _nbgrader(cell).get("grade_id") != grade_id:
+            said.append(f"the test cell for {question.id} has grade id "
+                        f"{_nbgrader(cell).get('grade_id')}, not {grade_id}")
+        if _nbgrader(cell).get("points") != question.max_score:
+            said.append(f"the test cell for {question.id} claims {_nbgrader(cell).get('points')} "
+                        f"points; the question is worth {question.max_score:g}, which the "
+                        "grader uses")
+    return said
+
+
+def _nbgrader(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def is_test_cell(cell: dict) -> bool:
     """An nbgrader autograder-test cell: graded, not a solution cell."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("grade")) and not meta.get("solution")
-
-
-def test_cell_ids(notebook: dict) -> set[str]:
-    """The ``grade_id`` of every nbgrader test cell the notebook still has."""
-    return {str(cell["metadata"]["nbgrader"].get("grade_id")) for cell in notebook["cells"]
-            if isinstance(cell, dict) and is_test_cell(cell)}
 
 
 def is_demo_cell(cell: dict) -> bool:

@@ -90,7 +90,9 @@ def summary_table(records: list[dict]) -> str:
     width = max([len("submission"), *(len(r["submission"]) for r in records)])
     lines = [f"{'submission':<{width}}  {'score':>12}  problems"]
     for r in records:
-        problems = "; ".join(r["errors"] + r["flags"])
+        # Messages quote student code: no control characters reach the terminal.
+        problems = "".join(c if c.isprintable() else "?" for c in "; ".join(
+            r["errors"] + r["flags"]))
         if len(problems) > 70:
             problems = problems[:67] + "..."
         lines.append(f"{r['submission']:<{width}}  {r['score']:>5g} / {r['max_score']:<4g}  "

@@ -41,6 +41,12 @@ class CheckResult:
     earned: float
     hidden: bool
     feedback: str = ""
+    flag: str = ""  # for the instructor: what looks like gaming the checks
+
+
+HARD_CODED = ("passes on the visible example but not on other inputs drawn at grading time, "
+              "so the points are not given: is the answer hard-coded, or does the code "
+              "behave differently when graded?")
 
 
 @dataclass
@@ -60,10 +66,17 @@ class QuestionResult:
     def feedback(self) -> list[str]:
         return [f"{c.description}: {c.feedback}" for c in self.checks if c.feedback]
 
+    @property
+    def flags(self) -> list[str]:
+        return [f"{self.id}, {c.description}: {c.flag}" for c in self.checks if c.flag]
 
-def check_rng(check: Check) -> np.random.Generator:
-    seed = grading_seed() if check.hidden else VISIBLE_SEED
-    return np.random.default_rng([seed, zlib.crc32(f"{check.question_id}.{check.name}".encode())])
+
+def check_rng(check: Check, fresh: bool = False) -> np.random.Generator:
+    """The visible seed for a visible check; the grading seed for a hidden one, or for a
+    visible check run again on ``fresh`` inputs."""
+    seed = grading_seed() if check.hidden or fresh else VISIBLE_SEED
+    name = f"{check.question_id}.{check.name}" + ("#fresh" if fresh else "")
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
 def oracle_modules(question: Question) -> tuple[str, ...]:
@@ -71,9 +84,11 @@ def oracle_modules(question: Question) -> tuple[str, ...]:
     return getattr(inspect.getmodule(question.checks[0].function), "ORACLE_MODULES", ())
 
 
-def run_check(check: Check, student: Student, oracle: object) -> CheckResult:
-    """Run one check; any failure becomes feedback and zero points, never an exception."""
-    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check)}
+def run_check(check: Check, student: Student, oracle: object, fresh: bool = False) -> CheckResult:
+    """Run one check; any failure becomes feedback and zero points, never an exception.
+
+    ``fresh`` draws a visible check's inputs from the grading seed instead."""
+    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check, fresh)}
     wanted = inspect.signature(check.function).parameters
     result = CheckResult(check.name, check.description, check.points, 0.0, check.hidden)
     try:
@@ -96,7 +111,10 @@ def run_question(question: Question, student: Student, *, hidden: bool) -> Quest
     """Visible checks only, or (``hidden=True``) every check, as grading does.
 
     Visible checks ask the recorded oracle, hidden checks the reference itself
-    (see :mod:`autograder.oracle`).
+    (see :mod:`autograder.oracle`). When grading, a visible check that draws its
+    inputs from ``rng`` and passes is run again on fresh inputs against the
+    reference: its points stand only if it passes there too, so answers
+    hard-coded for the visible example, or code that recognises it, earn nothing.
     """
     checks = question.checks if hidden else question.visible_checks()
     replay = ReplayOracle(question.lab)
@@ -104,8 +122,13 @@ def run_question(question: Question, student: Student, *, hidden: bool) -> Quest
     outcome = QuestionResult(question.id)
     for i, check in enumerate(checks):
         try:
-            oracle = reference if check.hidden else replay
-            outcome.checks.append(run_check(check, student, oracle))
+            result = run_check(check, student, reference if check.hidden else replay)
+            if hidden and not check.hidden and result.earned and redrawable(check):
+                again = run_check(check, student, reference, fresh=True)
+                if not again.earned:
+                    result.earned, result.flag = 0.0, HARD_CODED
+                    result.feedback = f"{HARD_CODED} On other inputs: {again.feedback}"
+            outcome.checks.append(result)
         except StudentError as fatal:
             outcome.checks.append(CheckResult(check.name, check.description, check.points, 0.0,
                                               check.hidden, fatal.explain()))
@@ -115,3 +138,8 @@ def run_question(question: Question, student: Student, *, hidden: bool) -> Quest
                     "not run: your code stopped responding earlier in this question."))
             break
     return outcome
+
+
+def redrawable(check: Check) -> bool:
+    """A check whose inputs come from its ``rng`` fixture, so other inputs can be drawn."""
+    return "rng" in inspect.signature(check.function).parameters

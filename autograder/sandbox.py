@@ -1,15 +1,17 @@
 """A student's code in a separate, resource-limited worker process.
 
 The worker (:mod:`autograder.worker`) is started from a private scratch
-directory in isolated mode with limits on CPU time, address space, file size
-and core dumps, in a session of its own (so signals it sends to its process
-group cannot reach the grader), with a minimal environment and one BLAS
-thread; as root on Linux, in a private mount namespace where the project and
-the other submissions are not there and without any capability
-(:mod:`autograder.confine`). The grader enforces wall-clock limits itself: a
-worker that does not answer in time is killed. A worker that dies, hangs or
-exits fails the question it was in; the next call starts a fresh worker and
-runs the notebook's cells again.
+directory in isolated mode with limits on CPU time, address space, file size,
+processes and core dumps, in a session of its own (so signals it sends to its
+process group cannot reach the grader), with a minimal environment (no grading
+seed) and one BLAS thread. As root on Linux it is confined
+(:mod:`autograder.confine`): a uid of its own, no capabilities, no network,
+every file read-only but a small work tmpfs, and the project, the other
+submissions and the outputs out of sight. The grader enforces wall-clock
+limits itself: a worker that does not answer in time is killed, with every
+process of its uid. A worker that dies, hangs or exits fails the question it
+was in; the next call starts a fresh worker and runs the notebook's cells
+again. ``docs/SECURITY.md`` has the threat model.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from autograder import confine
 from autograder import worker as worker_module
 from autograder.notebook import Cell
 from autograder.student import Student, StudentError
-from autograder.worker import decode, encode
+from autograder.worker import MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
 
 PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -49,7 +51,8 @@ class Limits:
     cpu_seconds: int = 300          # CPU time for a whole worker
     memory_bytes: int = 3 * 2**30   # address space
     file_bytes: int = 16 * 2**20    # largest file the worker may write
-    processes: int = 256            # processes of the worker's user (not enforced for root)
+    disk_bytes: int = 64 * 2**20    # all the worker's files together (confined workers only)
+    processes: int = 1              # tasks of the worker's uid: 1 = no fork, no thread
 
 
 class WorkerDied(Exception):
@@ -62,36 +65,47 @@ class Worker:
     def __init__(self, limits: Limits, hidden: Sequence[Path] = ()) -> None:
         self.limits = limits
         self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
+        self.scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
         script = self.scratch / "worker.py"
         shutil.copyfile(worker_module.__file__, script)
+        script.chmod(0o644)
+        work = self.scratch / "work"
+        work.mkdir()
         site_packages = Path(np.__file__).resolve().parent.parent
-        interpreter = sys.executable
+        interpreter = Path(os.path.realpath(sys.executable))
+        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         self._confinement = None
         if confine.available():
-            site_view = self.scratch / "site-packages"
-            site_view.mkdir()
-            self._confinement = confine.Confinement([PROJECT, *hidden], site_packages, site_view)
-            site_packages, interpreter = site_view, os.path.realpath(sys.executable)
-        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        env.update(HOME=str(self.scratch), TMPDIR=str(self.scratch), PYTHONNOUSERSITE="1",
-                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(self.scratch),
+            prefix = Path(sys.base_prefix).resolve()
+            views = {prefix: self.scratch / "python", site_packages: self.scratch / "site-packages"}
+            for view in views.values():
+                view.mkdir()
+            self._confinement = confine.Confinement([PROJECT, *hidden], views, work,
+                                                    limits.disk_bytes, confine.own_uid())
+            interpreter = views[prefix] / interpreter.relative_to(prefix)
+            site_packages = views[site_packages]
+            env["LD_LIBRARY_PATH"] = str(views[prefix] / "lib")  # before an absolute RUNPATH
+        env.update(HOME=str(work), TMPDIR=str(work), PYTHONNOUSERSITE="1",
+                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(work),
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
-            [interpreter, "-I", "-S", str(script), str(site_packages)],
+            [str(interpreter), "-I", "-S", str(script), str(site_packages)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=self.scratch, env=env, start_new_session=True, preexec_fn=self._limit,
+            cwd=work, env=env, start_new_session=True, preexec_fn=self._limit,
         )
+        self.uid = confine.worker_uid(self.process.pid) if confine.own_uid() else None
         self._buffer = b""
 
     def _limit(self) -> None:
-        """Runs in the child before exec: the resource limits, then the confinement."""
+        """Runs in the child before exec: the confinement, then the resource limits (which
+        anyone may lower; the confinement forks, which the process limit may forbid)."""
+        if self._confinement is not None:
+            self._confinement.enter()
         resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds,) * 2)
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)
-        if self._confinement is not None:
-            self._confinement.enter()
 
     def request(self, message: dict, seconds: float) -> dict:
         """Send a request and wait at most ``seconds`` for the reply."""
@@ -117,6 +131,10 @@ class Worker:
                 header_len = int.from_bytes(self._buffer[:4], "little")
                 payload_len = int.from_bytes(self._buffer[4:8], "little")
                 needed = 8 + header_len + payload_len
+                if header_len > MAX_HEADER_BYTES or payload_len > MAX_FRAME_BYTES:
+                    self.kill()
+                    raise WorkerDied(f"the worker announced a reply of {needed} bytes, over "
+                                     f"the {MAX_FRAME_BYTES // 2**20} MB limit")
             if len(self._buffer) >= needed and len(self._buffer) >= 8:
                 frame, self._buffer = self._buffer[:needed], self._buffer[needed:]
                 return frame
@@ -128,6 +146,10 @@ class Worker:
             if ready:
                 chunk = os.read(fd, max(65536, needed - len(self._buffer)))
                 if not chunk:
+                    try:  # let it finish exiting, so that its status is its own, not our kill
+                        self.process.wait(timeout=2)
+                    except subprocess.TimeoutExpired:
+                        pass
                     self.kill()
                     raise WorkerDied(self._death())
                 self._buffer += chunk
@@ -142,12 +164,15 @@ class Worker:
         return f"the worker exited with status {code} (sys.exit or os._exit?)"
 
     def kill(self) -> None:
+        """Kill the worker, its process group and, when confined, every process of its uid."""
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.process.wait()
+        if self.uid is not None:
+            confine.reap(self.uid)
 
     def close(self) -> None:
         self.kill()
@@ -159,14 +184,25 @@ class Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def cell_error(cell: Cell, reported: object) -> dict:
+    """An error the worker reported for ``cell``, as strings whatever it sent (the worker
+    runs the student's code, which may have rewritten the worker itself)."""
+    entry = reported if isinstance(reported, dict) else {}
+    return {"cell": str(entry.get("cell", cell.name)), "type": str(entry.get("type", "Error")),
+            "message": str(entry.get("message", reported))[:2000],
+            "traceback": str(entry.get("traceback", ""))[:4000]}
+
+
 class WorkerStudent(Student):
     """The student's notebook, executed in a worker; calls go over the pipe.
 
     ``hidden`` names paths the student's code must not see (other submissions,
     the outputs), besides the project itself, which is always hidden.
     ``cell_errors`` lists what went wrong while the cells ran (each a dict with
-    the cell, the error type and message). A dead worker is replaced on the
-    next call by a fresh one that runs the cells again.
+    the cell, the error type and message); ``events``, in plain sentences, the
+    calls that hung, killed the worker or returned what is not plain data. A
+    dead worker is replaced on the next call by a fresh one that runs the cells
+    again.
     """
 
     def __init__(self, cells: list[Cell], limits: Limits | None = None,
@@ -175,6 +211,7 @@ class WorkerStudent(Student):
         self.limits = limits or Limits()
         self.hidden = hidden
         self.cell_errors: list[dict] = []
+        self.events: list[str] = []
         self._worker: Worker | None = None
 
     def __enter__(self) -> WorkerStudent:
@@ -201,7 +238,11 @@ class WorkerStudent(Student):
             try:
                 reply = self._worker.request(self._exec_message([cell]),
                                              self.limits.cell_seconds + 5)
-                errors.extend(reply["value"] if reply["ok"] else [reply["error"]])
+                found = reply["value"] if reply["ok"] else [reply["error"]]
+                if not isinstance(found, list):
+                    found = [{"type": "Tampering",
+                              "message": "the cell changed how its process answers the grader"}]
+                errors.extend(cell_error(cell, e) for e in found)
             except TimeoutError:
                 errors.append({"cell": cell.name, "type": "Timeout", "traceback": "",
                                "message": f"did not finish within {self.limits.cell_seconds:g} s"
@@ -242,13 +283,24 @@ class WorkerStudent(Student):
             reply = self._worker.request(message, self.limits.call_seconds + 2)
         except TimeoutError:
             self.close()
+            self._event(f"`{name}` did not return within {self.limits.call_seconds:g} s "
+                        "and its process was stopped")
             raise StudentError(name, "Timeout",
                                f"did not return within {self.limits.call_seconds:g} s") from None
         except WorkerDied as death:
             self.close()
+            self._event(f"`{name}` ended its process: {death}")
             raise StudentError(name, "WorkerDied", str(death)) from None
         if reply["ok"]:
             return reply["value"]
-        error = reply["error"]
-        raise StudentError(name, str(error.get("type")), str(error.get("message")),
-                           str(error.get("traceback", "")))
+        error = reply["error"] if isinstance(reply["error"], dict) else {}
+        if error.get("type") == "NotPlainData":
+            self._event(f"`{name}` {error.get('message')}, which the grader does not accept")
+        if error.get("type") == "Timeout":
+            self._event(f"`{name}` {error.get('message')}")
+        raise StudentError(name, str(error.get("type"))[:100], str(error.get("message"))[:2000],
+                           str(error.get("traceback", ""))[:4000])
+
+    def _event(self, sentence: str) -> None:
+        if sentence not in self.events:
+            self.events.append(sentence)

@@ -47,6 +47,9 @@ class StudentError(Exception):
                     "(or a tuple of them, as the docstring says).")
         if self.kind == "Timeout":
             return f"`{self.function}` {self.message}: an infinite loop?"
+        if self.kind == "MemoryError":
+            return (f"`{self.function}` ran out of memory (MemoryError): does it build an "
+                    "array far larger than its inputs?")
         return f"`{self.function}` raised {self.kind}: {self.message}"
 
 

@@ -36,6 +36,8 @@ import sys
 import traceback
 
 MAX_ARRAY_BYTES = 256 * 2**20
+MAX_FRAME_BYTES = 2 * MAX_ARRAY_BYTES  # a whole message; the grader reads no more
+MAX_HEADER_BYTES = 16 * 2**20  # its JSON part: numbers in lists, strings, descriptors
 NUMERIC_KINDS = "biufc"
 _FRAME = struct.Struct("<II")
 
@@ -58,11 +60,14 @@ def encode(value: object) -> bytes:
         if v is None or isinstance(v, (bool, str)):
             return v
         if isinstance(v, (np.ndarray, np.generic)):  # before float: np.float64 is a float
-            if v.dtype.kind not in NUMERIC_KINDS:
-                raise PlainDataError(f"an array of dtype {v.dtype}, not a numeric dtype")
-            array = np.asarray(v)  # a base-class ndarray; tobytes() is C order
+            array = np.asarray(v)  # a base-class ndarray, whatever a subclass overrides
+            if array.dtype.kind not in NUMERIC_KINDS:
+                raise PlainDataError(f"an array of dtype {array.dtype}, not a numeric dtype")
             if array.nbytes > MAX_ARRAY_BYTES:
                 raise PlainDataError(f"an array of {array.nbytes} bytes, over the limit")
+            if offset + array.nbytes > MAX_FRAME_BYTES:
+                raise PlainDataError(f"a value of more than {MAX_FRAME_BYTES} bytes in all, "
+                                     "over the limit")
             blobs.append(array.tobytes())
             start, offset = offset, offset + array.nbytes
             return {"__nd__": [start, offset], "dtype": array.dtype.str,
@@ -79,6 +84,9 @@ def encode(value: object) -> bytes:
         raise PlainDataError(f"a {type(v).__name__}, not a number or a numpy array")
 
     header = json.dumps(enc(value)).encode()
+    if len(header) > MAX_HEADER_BYTES:
+        raise PlainDataError(f"lists or strings of {len(header)} bytes, over the limit "
+                             "(a large result should be a numpy array)")
     payload = b"".join(blobs)
     return _FRAME.pack(len(header), len(payload)) + header + payload
 
@@ -92,6 +100,8 @@ def decode(frame: bytes) -> object:
     header_len, payload_len = _FRAME.unpack_from(frame)
     if len(frame) != _FRAME.size + header_len + payload_len:
         raise PlainDataError("a frame whose length does not match its header")
+    if header_len > MAX_HEADER_BYTES:
+        raise PlainDataError("a frame whose header is over the limit")
     header = json.loads(frame[_FRAME.size:_FRAME.size + header_len])
     payload = memoryview(frame)[_FRAME.size + header_len:]
 
@@ -167,7 +177,34 @@ def _strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
-def _run_cells(namespace: dict, cells: list, cell_timeout: float) -> list:
+class Watch:
+    """What the notebook must leave alone: every attribute of builtins, numpy,
+    numpy.testing, numpy.linalg and the stand-in autograder, as they were at start.
+
+    Changing them cannot change a grade (the checks run in the grader's process),
+    but a notebook that does so is trying something an instructor should know about.
+    """
+
+    MODULES = ("builtins", "numpy", "numpy.testing", "numpy.linalg", "autograder")
+
+    def __init__(self) -> None:
+        import importlib
+
+        self._modules = {name: importlib.import_module(name) for name in self.MODULES}
+        self._original = {(name, attr): value for name, module in self._modules.items()
+                          for attr, value in list(vars(module).items())}
+        self._reported: set = set()
+
+    def changed(self) -> list:
+        """``module.attribute`` names replaced or deleted since the start, each once."""
+        missing = object()
+        keys = [key for key, value in self._original.items() if key not in self._reported
+                and vars(self._modules[key[0]]).get(key[1], missing) is not value]
+        self._reported.update(keys)
+        return [".".join(key) for key in keys]
+
+
+def _run_cells(namespace: dict, cells: list, cell_timeout: float, watch: Watch) -> list:
     errors = []
     for name, source in cells:
         try:
@@ -183,6 +220,10 @@ def _run_cells(namespace: dict, cells: list, cell_timeout: float) -> list:
                            "traceback": ""})
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             errors.append({"cell": name, **_describe(exc)})
+        changed = watch.changed()
+        if changed:
+            errors.append({"cell": name, "type": "Tampering", "traceback": "",
+                           "message": "the cell replaced " + ", ".join(changed[:10])})
     return errors
 
 
@@ -240,12 +281,13 @@ def serve(site_packages: str) -> None:
         os.dup2(devnull, fd)
     signal.signal(signal.SIGALRM, _on_alarm)
     sys.modules["autograder"] = _stand_in_autograder()
+    watch = Watch()
     namespace: dict = {"__name__": "__main__"}
     while (frame := read_frame(requests)) is not None:
         request = decode(frame)
         try:
             if request["op"] == "exec":
-                value = _run_cells(namespace, request["cells"], request["cell_timeout"])
+                value = _run_cells(namespace, request["cells"], request["cell_timeout"], watch)
             elif request["op"] == "probe":
                 value = _probe(namespace, request)
             else:

@@ -394,13 +394,15 @@ def test_perceptron_train_separates_random_data_that_need_a_bias(student, rng):
 
 
 @perceptron_rule.check(points=1, hidden=True)
-def test_perceptron_train_does_not_modify_its_inputs(student, rng):
+def test_perceptron_train_does_not_modify_its_inputs(student, oracle, rng):
     X, y = separable_data(rng, 10, 2)
     w0 = rng.normal(size=3)
     _, after = student.call_returning_args("perceptron_train", X, y, 1.0, PERCEPTRON_EPOCHS, w0)
     for name, before, now in (("X", X, after[0]), ("y", y, after[1]), ("w0", w0, after[4])):
         expect_unchanged(before, now, f"perceptron_train(X, y, lr, epochs, w0), argument {name} "
                          "(start from a copy, w = w0.copy(), and update with w = w + ...)")
+    check_perceptron_weights(student, oracle, X, y, 1.0, w0,
+                             "perceptron_train(X, y, lr=1, epochs=200, w0), X of shape (10, 2)")
 
 
 # --------------------------------------------------------------------------- least squares
@@ -611,13 +613,15 @@ def test_gradient_descent_neuron_converges_to_the_least_squares_weights(student,
 
 
 @descent.check(points=1, hidden=True)
-def test_gradient_descent_neuron_does_not_modify_w0(student, rng):
+def test_gradient_descent_neuron_does_not_modify_w0(student, oracle, rng):
     X, y = regression_data(rng, 8, 2)
     w0 = rng.normal(size=3)
     _, after = student.call_returning_args("gradient_descent_neuron", X, y, 0.05, 3, w0)
     expect_unchanged(X, after[0], "gradient_descent_neuron(X, y, lr, epochs, w0), argument X")
     expect_unchanged(w0, after[4], "gradient_descent_neuron(X, y, lr, epochs, w0), argument "
                      "w0 (start from a copy: w = w0.copy(), or w = w - lr * grad, not w -= ...)")
+    check_descent(student, oracle, X, y, 0.05, 3, w0,
+                  "gradient_descent_neuron(X, y, lr=0.05, epochs=3, w0), X of shape (8, 2)")
 
 
 # --------------------------------------------------------------------------- normalization
@@ -735,11 +739,13 @@ def test_standardize_maps_a_constant_feature_to_zero(student, oracle, rng):
 
 
 @standardization.check(points=1, hidden=True)
-def test_standardize_does_not_modify_its_inputs(student, rng):
+def test_standardize_does_not_modify_its_inputs(student, oracle, rng):
     X_train, X_test = scaling_data(rng, *scaling_shape(rng))
     _, after = student.call_returning_args("standardize", X_train, X_test)
     for name, before, now in zip(("X_train", "X_test"), (X_train, X_test), after, strict=True):
         expect_unchanged(before, now, f"standardize(X_train, X_test), argument {name}")
+    check_scaling(student, oracle, "standardize", X_train, X_test,
+                  f"standardize(X_train, X_test), shapes {X_train.shape} and {X_test.shape}")
 
 
 @min_max.check(points=1)

@@ -282,12 +282,13 @@ def test_network_gradients_at_random_points(student, oracle, rng):
 
 
 @network.check(points=1, hidden=True)
-def test_network_gradients_do_not_modify_the_inputs(student, rng):
+def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
     w, b, x, y = random_network(rng)
     _, after = student.call_returning_args("network_gradients", w, b, x, y)
     for name, before, now in zip("wbx", (w, b, x), after[:3], strict=True):
         expect(isinstance(now, np.ndarray) and np.array_equal(now, before),
                f"network_gradients modified its input {name} in place; work on copies.")
+    check_network(student, oracle, w, b, x, y, "network_gradients(w, b, x, y)")
 
 
 # --------------------------------------------------------------------------- Value

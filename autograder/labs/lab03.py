@@ -321,10 +321,11 @@ def test_relu_matches_the_reference_on_a_small_example(student, oracle, rng):
 
 
 @relu.check(points=1, hidden=True)
-def test_relu_does_not_modify_its_input(student, rng):
+def test_relu_does_not_modify_its_input(student, oracle, rng):
     s = both_signs(rng.normal(size=random_shape(rng)))
-    _, (after,) = student.call_returning_args("relu", s)
+    got, (after,) = student.call_returning_args("relu", s)
     expect_unchanged(s, after, "relu(s)")
+    check_relu(got, oracle, s, f"relu(s), shape {s.shape}")
 
 
 @relu.check(points=1, hidden=True)
@@ -352,8 +353,12 @@ def relu_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
 
 
 def check_relu_backward(student, oracle, s, dout, what):
-    expect_gradient_near(student.relu_backward(dout, s), central_differences(oracle.relu, s, dout),
-                         what, mistakes=relu_backward_mistakes(dout, s))
+    expect_relu_backward(student.relu_backward(dout, s), oracle, s, dout, what)
+
+
+def expect_relu_backward(got, oracle, s, dout, what):
+    expect_gradient_near(got, central_differences(oracle.relu, s, dout), what,
+                         mistakes=relu_backward_mistakes(dout, s))
 
 
 @relu_backward.check(points=1)
@@ -383,12 +388,13 @@ def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng)
 
 
 @relu_backward.check(points=1, hidden=True)
-def test_relu_backward_does_not_modify_its_inputs(student, rng):
+def test_relu_backward_does_not_modify_its_inputs(student, oracle, rng):
     shape = random_shape(rng)
     s, dout = off_kinks(rng, shape), rng.normal(size=shape)
-    _, (dout_after, s_after) = student.call_returning_args("relu_backward", dout, s)
+    got, (dout_after, s_after) = student.call_returning_args("relu_backward", dout, s)
     expect_unchanged(dout, dout_after, "relu_backward(dout, s), argument dout")
     expect_unchanged(s, s_after, "relu_backward(dout, s), argument s")
+    expect_relu_backward(got, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
 
 
 # --------------------------------------------------------------------------- leaky_relu
@@ -556,7 +562,11 @@ def check_prelu(student, oracle, s, alpha, what):
 
 
 def check_prelu_backward(student, oracle, s, dout, alpha, what):
-    ds, dalpha = expect_pair(student.prelu_backward(dout, s, alpha), what, "ds, dalpha")
+    expect_prelu_backward(student.prelu_backward(dout, s, alpha), oracle, s, dout, alpha, what)
+
+
+def expect_prelu_backward(got, oracle, s, dout, alpha, what):
+    ds, dalpha = expect_pair(got, what, "ds, dalpha")
     numerical_ds = central_differences(lambda x: oracle.prelu(x, alpha), s, dout)
     expect_gradient_near(ds, numerical_ds, f"ds of {what}", mistakes={
         "the slopes are swapped: ds is dout for s > 0 and alpha_j * dout for s < 0.":
@@ -601,12 +611,14 @@ def test_prelu_and_backward_match_on_random_inputs(student, oracle, rng):
 
 
 @prelu.check(points=1, hidden=True)
-def test_prelu_backward_does_not_modify_its_inputs(student, rng):
+def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
     m, d = random_batch(rng)
     s, dout, alpha = prelu_inputs(rng, m, d)
-    _, after = student.call_returning_args("prelu_backward", dout, s, alpha)
+    got, after = student.call_returning_args("prelu_backward", dout, s, alpha)
     for name, before, now in zip(("dout", "s", "alpha"), (dout, s, alpha), after, strict=True):
         expect_unchanged(before, now, f"prelu_backward(dout, s, alpha), argument {name}")
+    expect_prelu_backward(got, oracle, s, dout, alpha,
+                          f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
 # --------------------------------------------------------------------------- softmax

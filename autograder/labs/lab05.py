@@ -591,10 +591,11 @@ def test_dead_fraction_on_random_batches(student, oracle, rng):
 
 
 @dead_fraction.check(points=1, hidden=True)
-def test_dead_fraction_does_not_modify_its_input(student, rng):
+def test_dead_fraction_does_not_modify_its_input(student, oracle, rng):
     S = batch_with_dead_units(rng, int(rng.integers(5, 20)), int(rng.integers(5, 20)))
     _, (after,) = student.call_returning_args("dead_fraction", S)
     expect_unchanged(S, after, "dead_fraction(S)")
+    check_dead_fraction(student, oracle, S, f"dead_fraction(S), S of shape {S.shape}")
 
 
 # --------------------------------------------------------------------------- symmetry

@@ -237,13 +237,14 @@ def test_penalty_reduces_to_l1_or_l2_alone(student, oracle, rng):
 
 
 @penalty.check(points=1, hidden=True)
-def test_penalty_does_not_modify_the_parameters(student, rng):
+def test_penalty_does_not_modify_the_parameters(student, oracle, rng):
     params = named_parameters(rng, extra=True)
     _, (after, _, _) = student.call_returning_args("regularization_penalty", params, 0.1, 0.2)
     for name, value in params.items():
         got = after.get(name) if isinstance(after, dict) else None
         expect_unchanged(value, got, f"regularization_penalty(params, ...), params[{name!r}] "
                          "(build a new dict for the gradients)")
+    check_penalty(student, oracle, params, 0.1, 0.2, "regularization_penalty(params, 0.1, 0.2)")
 
 
 # --------------------------------------------------------------------------- SGD weight decay
@@ -373,7 +374,7 @@ def test_adam_l2_and_adamw_five_steps_on_random_inputs(student, oracle, rng):
 
 
 @adam.check(points=1, hidden=True)
-def test_adam_steps_do_not_modify_their_inputs(student, rng):
+def test_adam_steps_do_not_modify_their_inputs(student, oracle, rng):
     shape = random_matrix_shape(rng)
     hyper = adam_hyper(rng)
     for step in ("adam_l2_step", "adamw_step"):
@@ -383,6 +384,7 @@ def test_adam_steps_do_not_modify_their_inputs(student, rng):
         for name, before, got in zip(("theta", "g", "m", "v"), (theta, g, m, v), after[:4],
                                      strict=True):
             expect_unchanged(before, got, f"{step}, argument {name} (return new arrays)")
+        check_adam_steps(student, oracle, step, theta, [g], hyper, f"theta of shape {shape}")
 
 
 # --------------------------------------------------------------------------- dropout
@@ -737,7 +739,7 @@ def test_batchnorm_eval_uses_the_running_averages(student, oracle, rng):
 
 
 @bn.check(points=1, hidden=True)
-def test_batchnorm_does_not_modify_its_inputs(student, rng):
+def test_batchnorm_does_not_modify_its_inputs(student, oracle, rng):
     d = int(rng.integers(2, 5))
     X = rng.normal(size=(5, d))
     gamma, beta, rm, rv = bn_state(rng, d)
@@ -747,6 +749,8 @@ def test_batchnorm_does_not_modify_its_inputs(student, rng):
                                  (X, gamma, beta, rm, rv), after[:5], strict=True):
         expect_unchanged(before, got, f"batchnorm_forward, argument {name} (return the new "
                          "running averages as new arrays)")
+    check_bn_train(student, oracle, X, 0.1, f"batchnorm_forward(X, ..., momentum=0.1, "
+                   f"train=True), X of shape {X.shape}", rng)
 
 
 # --------------------------------------------------------------------------- input noise

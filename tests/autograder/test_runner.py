@@ -8,7 +8,7 @@ import numpy as np
 
 from autograder.expect import expect_close
 from autograder.registry import Question
-from autograder.runner import check_rng, run_question
+from autograder.runner import HARD_CODED, check_rng, run_question
 from autograder.student import LocalStudent, StudentError
 
 question = Question("labtest.double", functions=("double",))
@@ -91,3 +91,39 @@ def test_local_student_swallows_warnings_and_stderr():
         warnings.simplefilter("always")
         value = LocalStudent(namespace(source)).noisy(0.0)
     assert np.isinf(value[0]) and err.getvalue() == "" and caught == []
+
+
+tripling = Question("labtest.triple", functions=("triple",))
+
+
+@tripling.check(points=1)
+def triples_random_input(student, rng):
+    x = rng.normal(size=4)
+    expect_close(student.triple(x), 3 * x, "triple(x)")
+
+
+def answers_only_the_visible_input():
+    """A triple() that is right on the visible check's input and wrong everywhere else."""
+    visible = check_rng(tripling.checks[0]).normal(size=4)
+    return namespace(f"def triple(x):\n    return 3 * x if x[0] == {visible[0]!r} else x")
+
+
+def test_answer_right_only_on_the_visible_input_passes_the_visible_run():
+    result = run_question(tripling, LocalStudent(answers_only_the_visible_input()), hidden=False)
+    assert result.score == 1.0
+
+
+def test_answer_right_only_on_the_visible_input_earns_nothing_when_graded():
+    result = run_question(tripling, LocalStudent(answers_only_the_visible_input()), hidden=True)
+    assert result.score == 0.0 and "hard-coded" in result.checks[0].feedback
+
+
+def test_answer_right_only_on_the_visible_input_is_flagged_for_the_instructor():
+    result = run_question(tripling, LocalStudent(answers_only_the_visible_input()), hidden=True)
+    assert result.flags == [f"labtest.triple, triples random input: {HARD_CODED}"]
+
+
+def test_correct_answer_keeps_its_visible_points_on_fresh_inputs():
+    result = run_question(tripling, LocalStudent(namespace("def triple(x): return 3 * x")),
+                          hidden=True)
+    assert result.score == 1.0 and result.flags == []

@@ -97,3 +97,24 @@ def test_decode_refuses_a_truncated_frame():
 def test_non_finite_numpy_scalars_survive_with_their_dtype(number):
     back = roundtrip(number)
     assert back.dtype == number.dtype and repr(float(back)) == repr(float(number))
+
+
+def test_ndarray_subclass_claiming_a_numeric_dtype_is_judged_by_its_real_one():
+    class Disguised(np.ndarray):
+        dtype = property(lambda self: np.dtype("float64"))
+
+    with pytest.raises(PlainDataError, match="dtype object"):
+        encode(np.array([object(), object()], dtype=object).view(Disguised))
+
+
+def test_a_value_too_large_in_all_is_refused_before_it_is_sent():
+    from autograder.worker import MAX_ARRAY_BYTES
+
+    part = np.zeros(MAX_ARRAY_BYTES // 8, dtype=np.float64)  # two fill a frame
+    with pytest.raises(PlainDataError, match="in all, over the limit"):
+        encode([part, part, np.zeros(1)])
+
+
+def test_a_long_list_of_numbers_is_refused_with_advice_to_send_an_array():
+    with pytest.raises(PlainDataError, match="should be a numpy array"):
+        encode([0.5] * 5_000_000)
