@@ -346,12 +346,13 @@ def test_minibatch_epoch_is_batch_online_and_mini_batch_learning(student, oracle
 
 
 @minibatch.check(points=1, hidden=True)
-def test_minibatch_epoch_does_not_modify_its_inputs(student, rng):
+def test_minibatch_epoch_does_not_modify_its_inputs(student, oracle, rng):
     X, y = regression_data(rng, 8, 3)
     theta, order = rng.normal(size=3), rng.permutation(8)
     _, after = student.call_returning_args("minibatch_epoch", theta, X, y, 0.05, 3, order)
     for name, before, now in zip(("theta", "X", "y"), (theta, X, y), after, strict=False):
         expect_unchanged(before, now, f"minibatch_epoch, argument {name}")
+    check_epoch(student, oracle, rng, 8, 3, 3, "N = 8, mini-batches of 3")
 
 
 # --------------------------------------------------------------------------- momentum_step
@@ -469,11 +470,14 @@ def test_nesterov_step_follows_the_reference_on_random_quadratics(student, oracl
 
 
 @nesterov.check(points=1, hidden=True)
-def test_nesterov_step_does_not_modify_theta_or_v(student, rng):
+def test_nesterov_step_does_not_modify_theta_or_v(student, oracle, rng):
     # grad_fn cannot cross to a sandboxed worker: a probe makes the call and compares.
     theta, v = rng.normal(size=4), 0.1 * rng.normal(size=4)
     got = student.run(nesterov_step_with_arguments_watched, theta, v)
     expect(not got, f"nesterov_step(theta, v, grad_fn, lr, mu): {got}")
+    A, b = quadratic(rng, 4, 10.0)
+    check_nesterov(student, oracle, A, b, theta, 0.05, 0.9, 4,
+                   "nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9), 4 steps on a quadratic")
 
 
 def nesterov_step_with_arguments_watched(namespace, theta, v):

@@ -65,12 +65,23 @@ def catalogue(lab: str) -> dict[str, Variant]:
     return {v.name: v for v in load_catalogue(lab)}
 
 
+def returning_none(lab: str) -> Variant:
+    """The solution with every graded function (or class) replaced by one that takes
+    anything and returns None: the laziest code that raises nothing."""
+    names = {name for q in questions(lab) for name in q.functions}
+    return Variant("returns-none",
+                   {name: f"def {name}(*args, **kwargs):\n    return None\n" for name in names})
+
+
 def notebook_of(lab: str, name: str) -> dict:
-    """The solution, the released stub (nbgrader's output in labs/), or a catalogue variant."""
+    """The solution, the released stub (nbgrader's output in labs/), the solution with
+    every function returning None, or a catalogue variant."""
     if name == "solution":
         return load_notebook(lab)
     if name == "stub":
         return load_notebook(lab, "labs")
+    if name == "returns-none":
+        return apply_variant(load_notebook(lab), returning_none(lab))
     return apply_variant(load_notebook(lab), catalogue(lab)[name])
 
 
@@ -118,6 +129,14 @@ def test_released_stub_earns_nothing_and_says_not_implemented_yet(lab):
     checks = [c for r in results.values() for c in r.checks]
     assert sum(c.earned for c in checks) == 0
     assert all("is not implemented yet" in c.feedback for c in checks)
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_functions_that_return_nothing_earn_nothing(lab):
+    results, _ = graded(lab, "returns-none")
+    earned = {f"{qid}: {c.description}": c.earned for qid, r in results.items()
+              for c in r.checks if c.earned}
+    assert earned == {}
 
 
 @pytest.mark.parametrize("lab", LAB_MODULES)
