@@ -134,6 +134,12 @@ class ReplayOracle:
                 return other
         return None
 
+    def answers_exactly(self, recorded: dict[str, dict[str, str]]) -> bool:
+        """Whether this recording answers every call of ``recorded`` (a fresh recording, as
+        :class:`RecordingOracle` makes it) and holds no answer none of them uses."""
+        used = {self.find(base64.b64decode(entry["call"])) for entry in recorded.values()}
+        return None not in used and used == set(self._answers)
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +20,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.oracle import FIXTURES, RecordingOracle, ReferenceOracle, fixture_text
+from autograder.oracle import (
+    FIXTURES,
+    RecordingOracle,
+    ReferenceOracle,
+    ReplayOracle,
+    fixture_text,
+)
 from autograder.registry import LAB_MODULES, load_lab
 from autograder.runner import oracle_modules, run_check
 from autograder.student import LocalStudent
@@ -46,9 +53,15 @@ def record(lab: str) -> str:
 
 
 def write_fixtures(labs: Sequence[str] = LAB_MODULES) -> None:
+    """Record each lab's visible checks; a fixture that already answers exactly the same
+    calls (within :data:`~autograder.oracle.SAME_INPUT`) is kept as it is, so a release on
+    another machine's BLAS does not rewrite it for last-bit differences."""
     FIXTURES.mkdir(exist_ok=True)
     for lab in labs:
-        (FIXTURES / f"{lab}.json").write_text(record(lab))
+        text = record(lab)
+        path = FIXTURES / f"{lab}.json"
+        if not path.exists() or not ReplayOracle(lab).answers_exactly(json.loads(text)):
+            path.write_text(text)
 
 
 def nbgrader(*args: str, root: Path, db_url: str, check: bool = True,

@@ -1,6 +1,7 @@
 """Replaying recorded answers: found by the inputs' values, not by their last bits."""
 
 import base64
+import hashlib
 import json
 
 import numpy as np
@@ -79,3 +80,37 @@ def test_every_recorded_input_survives_last_bit_noise(lab):
     for key, entry in recording.items():
         call = nudged(decode(base64.b64decode(entry["call"])))
         assert replay.find(encode(call)) == key
+
+
+@pytest.fixture
+def fixtures(tmp_path, monkeypatch):
+    """A private fixtures folder for ``release.write_fixtures`` and ``ReplayOracle``."""
+    from autograder import oracle, release
+
+    monkeypatch.setattr(oracle, "FIXTURES", tmp_path)
+    monkeypatch.setattr(release, "FIXTURES", tmp_path)
+    return tmp_path
+
+
+def test_release_keeps_a_fixture_whose_inputs_differ_only_in_their_last_bits(fixtures):
+    from autograder.oracle import fixture_text
+    from autograder.release import write_fixtures
+
+    other_machine = {}
+    for entry in json.loads((FIXTURES / "lab02.json").read_text()).values():
+        call = encode(nudged(decode(base64.b64decode(entry["call"]))))
+        other_machine[hashlib.sha256(call).hexdigest()] = {
+            "call": base64.b64encode(call).decode(), "answer": entry["answer"]}
+    (fixtures / "lab02.json").write_text(fixture_text(other_machine))
+    write_fixtures(["lab02"])
+    assert json.loads((fixtures / "lab02.json").read_text()) == other_machine
+
+
+def test_release_rewrites_a_fixture_that_lacks_an_answer(fixtures):
+    from autograder.release import record, write_fixtures
+
+    recording = json.loads((FIXTURES / "lab02.json").read_text())
+    del recording[next(iter(recording))]
+    (fixtures / "lab02.json").write_text(json.dumps(recording))
+    write_fixtures(["lab02"])
+    assert (fixtures / "lab02.json").read_text() == record("lab02")
