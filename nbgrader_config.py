@@ -28,6 +28,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
+from autograder.gradebook import COURSE_ID
 from autograder.nbgrader_plugins import FlaggedCsvExport, HideHiddenTests, RestoreHiddenTests
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -35,7 +36,7 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "labs"
-c.CourseDirectory.course_id = "nnlabs"
+c.CourseDirectory.course_id = COURSE_ID
 
 os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
 c.Execute.timeout = 60  # seconds per cell; the slowest demo cell takes a few

@@ -41,7 +41,7 @@ from nbgrader.api import Grade as GradeRow
 from autograder.batch import lab_of
 from autograder.registry import load_lab
 
-COURSE_ID = "nnlabs"  # c.CourseDirectory.course_id in nbgrader_config.py
+COURSE_ID = "nnlabs"  # nbgrader_config.py gives it to nbgrader
 TRUSTED = "Scored by the nnlabs batch grader (trusted): {score:g} / {max_score:g}."
 
 
@@ -123,7 +123,8 @@ def _write_record(gradebook: Gradebook, record: dict) -> None:
     comments = {c.name: c for c in notebook.comments}
     if not results:
         record["flags"].append("not graded: every question gets 0 in the gradebook")
-    for question in load_lab(lab):
+    questions = load_lab(lab)
+    for question in questions:
         result = results.get(question.id, {"score": 0.0, "max_score": question.max_score,
                                            "feedback": ["not graded"]})
         grade = grades.get(question.test_cell)
@@ -140,7 +141,7 @@ def _write_record(gradebook: Gradebook, record: dict) -> None:
         comment = comments.get(question.answer_cell)
         if comment is not None:
             comment.manual_comment = "\n".join([TRUSTED.format(**result), *result["feedback"]])
-    first = comments.get(load_lab(lab)[0].answer_cell)
+    first = comments.get(questions[0].answer_cell)
     problems = record["errors"] + record["flags"]
     if first is not None and problems:
         first.manual_comment += "\n\nProblems with this submission:\n" + "\n".join(

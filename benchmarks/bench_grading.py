@@ -21,6 +21,7 @@ from pathlib import Path
 from autograder.batch import find_submissions, grade_all
 from autograder.catalogue import as_file, honest_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
+from autograder.registry import get_question
 from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"
@@ -50,9 +51,7 @@ def main() -> None:
         records = grade_all(find_submissions([root / "submitted"]), LAB, args.jobs)
         ours = time.perf_counter() - start
         start = time.perf_counter()
-        nbgrader("autograde", assignment, "--force", root=root, db_url=db_url,
-                 OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                 MPLBACKEND="Agg")
+        nbgrader("autograde", assignment, "--force", root=root, db_url=db_url, MPLBACKEND="Agg")
         theirs = time.perf_counter() - start
         nb_scores = nbgrader_scores(db_url, assignment, notebook)
 
@@ -60,7 +59,7 @@ def main() -> None:
     for record in records:
         graded = nb_scores.get(record["submission"], {})
         for q in record["questions"]:
-            grade_id = "test_" + q["id"].split(".", 1)[1]
+            grade_id = get_question(q["id"]).test_cell
             if graded.get(grade_id) != q["score"]:
                 disagreements.append(f"{record['submission']} {q['id']}: batch {q['score']:g}, "
                                      f"nbgrader {graded.get(grade_id)}")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import confine
-from autograder.catalogue import ROOT, _source, as_file, load_notebook, replace_function
+from autograder.catalogue import ROOT, Variant, _source, apply_variant, as_file, load_notebook
 from autograder.notebook import cells_to_run
 from autograder.oracle import ReplayOracle
 from autograder.registry import load_lab
@@ -76,15 +76,8 @@ def with_cell(source: str, notebook: dict | None = None) -> dict:
 def with_function(name: str, source: str, notebook: dict | None = None) -> dict:
     """The solution with the definition of ``name`` replaced by ``source`` (which may
     define helpers too)."""
-    patched = copy.deepcopy(notebook or load_notebook(LAB))
-    replacement = textwrap.dedent(source).strip("\n")
-    for cell in patched["cells"]:
-        if cell["cell_type"] == "code":
-            new = replace_function(_source(cell), name, replacement)
-            if new is not None:
-                cell["source"] = new
-                return patched
-    raise KeyError(name)
+    return apply_variant(notebook or load_notebook(LAB),
+                         Variant(name, {name: textwrap.dedent(source).strip("\n")}))
 
 
 def _answer_cell(notebook: dict, grade_id: str) -> int:

@@ -152,7 +152,7 @@ def test_test_cells_name_every_question_once_in_order_with_its_points(lab):
         meta = cell["metadata"]["nbgrader"]
         assert cell_source(cell) == TEST_CELL.format(id=question.id)
         assert meta["points"] == question.max_score
-        assert meta["grade_id"] == "test_" + question.id.split(".", 1)[1]
+        assert meta["grade_id"] == question.test_cell
         assert meta["locked"] is True
 
 
