@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -134,8 +133,6 @@ def grade_submission(submission: Submission, lab: str | None = None,
         record["questions"] = _ungraded(questions, str(exc))
         return record
     record["flags"].extend(notes(notebook, questions))
-    limits = limits or Limits()
-    deadline = time.monotonic() + limits.submission_seconds
     entries = []
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
         flagged: dict[str, list[str]] = {}
@@ -148,8 +145,8 @@ def grade_submission(submission: Submission, lab: str | None = None,
             cells=("cell " if len(cells) == 1 else "cells ") + ", ".join(cells))
             for kind, cells in flagged.items()]
         for question in questions:
-            if time.monotonic() > deadline:
-                reason = f"the submission used up its {limits.submission_seconds:g} s"
+            reason = student.out_of_time()
+            if reason:
                 entries += _ungraded([question], reason)
                 if reason not in record["flags"]:
                     record["flags"].append(reason)

@@ -30,7 +30,7 @@ def grading_seed() -> int:
 
 
 # Student failures after which the question's remaining checks are not attempted.
-FATAL_KINDS = ("Timeout", "WorkerDied")
+FATAL_KINDS = ("Timeout", "WorkerDied", "OutOfTime")
 
 
 @dataclass

@@ -37,7 +37,7 @@ from autograder import confine
 from autograder import worker as worker_module
 from autograder.notebook import Cell
 from autograder.student import Student, StudentError
-from autograder.worker import MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
+from autograder.worker import FRAME_LENGTHS, MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
 
 PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -94,7 +94,6 @@ class Worker:
             cwd=work, env=env, start_new_session=True, preexec_fn=self._limit,
         )
         self.uid = confine.worker_uid(self.process.pid) if confine.own_uid() else None
-        self._buffer = b""
 
     def _limit(self) -> None:
         """Runs in the child before exec: the confinement, then the resource limits (which
@@ -123,36 +122,43 @@ class Worker:
             raise WorkerDied("the worker sent a reply that is not a reply")
         return reply
 
-    def _read_frame(self, deadline: float) -> bytes:
+    def _read_frame(self, deadline: float) -> bytearray:
+        """One reply: its two lengths, then the rest straight into a buffer of the announced
+        size, so that every byte is copied once however large the reply (and nothing past
+        the frame is read)."""
+        lengths = bytearray(FRAME_LENGTHS.size)
+        self._fill(memoryview(lengths), deadline)
+        header_len, payload_len = FRAME_LENGTHS.unpack(lengths)
+        if header_len > MAX_HEADER_BYTES or payload_len > MAX_FRAME_BYTES:
+            self.kill()
+            raise WorkerDied(f"the worker announced a reply of "
+                             f"{len(lengths) + header_len + payload_len} bytes, over the "
+                             f"{MAX_FRAME_BYTES // 2**20} MB limit")
+        frame = bytearray(len(lengths) + header_len + payload_len)
+        frame[:len(lengths)] = lengths
+        self._fill(memoryview(frame)[len(lengths):], deadline)
+        return frame
+
+    def _fill(self, view: memoryview, deadline: float) -> None:
+        """Read from the worker into all of ``view`` by ``deadline``."""
         fd = self.process.stdout.fileno()
-        needed = 8
-        while True:
-            if len(self._buffer) >= 8:
-                header_len = int.from_bytes(self._buffer[:4], "little")
-                payload_len = int.from_bytes(self._buffer[4:8], "little")
-                needed = 8 + header_len + payload_len
-                if header_len > MAX_HEADER_BYTES or payload_len > MAX_FRAME_BYTES:
-                    self.kill()
-                    raise WorkerDied(f"the worker announced a reply of {needed} bytes, over "
-                                     f"the {MAX_FRAME_BYTES // 2**20} MB limit")
-            if len(self._buffer) >= needed and len(self._buffer) >= 8:
-                frame, self._buffer = self._buffer[:needed], self._buffer[needed:]
-                return frame
+        while len(view):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
                 raise TimeoutError
             ready, _, _ = select.select([fd], [], [], remaining)
-            if ready:
-                chunk = os.read(fd, max(65536, needed - len(self._buffer)))
-                if not chunk:
-                    try:  # let it finish exiting, so that its status is its own, not our kill
-                        self.process.wait(timeout=2)
-                    except subprocess.TimeoutExpired:
-                        pass
-                    self.kill()
-                    raise WorkerDied(self._death())
-                self._buffer += chunk
+            if not ready:
+                continue
+            count = os.readv(fd, [view])
+            if not count:
+                try:  # let it finish exiting, so that its status is its own, not our kill
+                    self.process.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+                self.kill()
+                raise WorkerDied(self._death())
+            view = view[count:]
 
     def _death(self) -> str:
         code = self.process.wait()
@@ -203,6 +209,11 @@ class WorkerStudent(Student):
     calls that hung, killed the worker or returned what is not plain data. A
     dead worker is replaced on the next call by a fresh one that runs the cells
     again.
+
+    The submission's wall clock (``Limits.submission_seconds``) starts here and
+    bounds everything: each cell, each call, and the cells run again for a fresh
+    worker are cut short when it runs out, and from then on nothing more runs
+    (a call raises a ``StudentError`` of kind ``"OutOfTime"``).
     """
 
     def __init__(self, cells: list[Cell], limits: Limits | None = None,
@@ -213,6 +224,7 @@ class WorkerStudent(Student):
         self.cell_errors: list[dict] = []
         self.events: list[str] = []
         self._worker: Worker | None = None
+        self._deadline = time.monotonic() + self.limits.submission_seconds
 
     def __enter__(self) -> WorkerStudent:
         self._start()
@@ -226,67 +238,95 @@ class WorkerStudent(Student):
             self._worker.close()
             self._worker = None
 
-    def _exec_message(self, cells: list[Cell]) -> dict:
+    def out_of_time(self) -> str:
+        """'' while the submission has time left; then the sentence that says it has none."""
+        if time.monotonic() < self._deadline:
+            return ""
+        return f"the submission used up its {self.limits.submission_seconds:g} s"
+
+    def _seconds(self, wanted: float) -> float:
+        """``wanted``, or what is left of the submission's time if that is less."""
+        return min(wanted, self._deadline - time.monotonic())
+
+    def _exec_message(self, cells: list[Cell], seconds: float) -> dict:
         return {"op": "exec", "cells": [[c.name, c.source] for c in cells],
-                "cell_timeout": self.limits.cell_seconds}
+                "cell_timeout": seconds}
 
     def _start(self) -> None:
         """A fresh worker with the notebook's cells executed, one request per cell."""
         self._respawn([])
         errors = []
         for index, cell in enumerate(self.cells):
+            seconds = self._seconds(self.limits.cell_seconds)
+            if seconds <= 0:
+                later = len(self.cells) - index - 1
+                errors.append({"cell": cell.name, "type": "OutOfTime", "traceback": "",
+                               "message": f"not run, nor the {later} cells after it: "
+                                          f"{self.out_of_time()}" if later else
+                                          f"not run: {self.out_of_time()}"})
+                break
             try:
-                reply = self._worker.request(self._exec_message([cell]),
-                                             self.limits.cell_seconds + 5)
+                reply = self._worker.request(self._exec_message([cell], seconds), seconds + 5)
                 found = reply["value"] if reply["ok"] else [reply["error"]]
                 if not isinstance(found, list):
                     found = [{"type": "Tampering",
                               "message": "the cell changed how its process answers the grader"}]
-                errors.extend(cell_error(cell, e) for e in found)
+                found = [cell_error(cell, e) for e in found]
             except TimeoutError:
-                errors.append({"cell": cell.name, "type": "Timeout", "traceback": "",
-                               "message": f"did not finish within {self.limits.cell_seconds:g} s"
-                                          " and was stopped"})
+                found = [{"cell": cell.name, "type": "Timeout", "traceback": "",
+                          "message": f"did not finish within {seconds:g} s and was stopped"}]
                 self._respawn(self.cells[:index])
             except WorkerDied as death:
-                errors.append({"cell": cell.name, "type": "WorkerDied", "traceback": "",
-                               "message": str(death)})
+                found = [{"cell": cell.name, "type": "WorkerDied", "traceback": "",
+                          "message": str(death)}]
                 self._respawn(self.cells[:index])
+            if self.out_of_time():  # a time-out then is the submission's, not the cell's
+                found = [dict(e, type="OutOfTime", message=f"stopped: {self.out_of_time()}")
+                         if e["type"] == "Timeout" else e for e in found]
+            errors.extend(found)
         self.cell_errors = errors
 
     def _respawn(self, cells: list[Cell]) -> None:
-        """A fresh worker that has run ``cells`` again (their errors are already recorded)."""
+        """A fresh worker that has run ``cells`` again (their errors are already recorded),
+        as far as the submission's time allows."""
         self.close()
         self._worker = Worker(self.limits, self.hidden)
-        if cells:
+        seconds = self._seconds(self.limits.cell_seconds * (len(cells) + 1))
+        if cells and seconds > 0:
             try:
-                self._worker.request(self._exec_message(cells),
-                                     self.limits.cell_seconds * (len(cells) + 1))
+                self._worker.request(self._exec_message(cells, self._seconds(
+                    self.limits.cell_seconds)), seconds)
             except (TimeoutError, WorkerDied):
                 self.close()
                 self._worker = Worker(self.limits, self.hidden)
 
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
         return self._request(name, {"op": "call", "name": name, "args": list(args),
-                                    "kwargs": kwargs, "timeout": self.limits.call_seconds,
-                                    "return_args": return_args})
+                                    "kwargs": kwargs, "return_args": return_args})
 
     def run(self, probe: Callable[..., Any], *args: Any) -> Any:
         return self._request(probe.__name__, {
             "op": "probe", "name": probe.__name__, "source": inspect.getsource(probe),
-            "args": list(args), "timeout": self.limits.call_seconds})
+            "args": list(args)})
 
     def _request(self, name: str, message: dict) -> Any:
+        """``message`` answered by the worker within the call's time (and the submission's),
+        starting a fresh worker first if the last one died."""
         if self._worker is None or self._worker.process.poll() is not None:
             self._start()
+        seconds = self._seconds(self.limits.call_seconds)
+        if seconds <= 0:
+            raise StudentError(name, "OutOfTime", f"was not run: {self.out_of_time()}")
         try:
-            reply = self._worker.request(message, self.limits.call_seconds + 2)
+            reply = self._worker.request({**message, "timeout": seconds}, seconds + 2)
         except TimeoutError:
             self.close()
-            self._event(f"`{name}` did not return within {self.limits.call_seconds:g} s "
+            if self.out_of_time():
+                raise StudentError(name, "OutOfTime",
+                                   f"was stopped: {self.out_of_time()}") from None
+            self._event(f"`{name}` did not return within {seconds:g} s "
                         "and its process was stopped")
-            raise StudentError(name, "Timeout",
-                               f"did not return within {self.limits.call_seconds:g} s") from None
+            raise StudentError(name, "Timeout", f"did not return within {seconds:g} s") from None
         except WorkerDied as death:
             self.close()
             self._event(f"`{name}` ended its process: {death}")
@@ -294,6 +334,8 @@ class WorkerStudent(Student):
         if reply["ok"]:
             return reply["value"]
         error = reply["error"] if isinstance(reply["error"], dict) else {}
+        if error.get("type") == "Timeout" and self.out_of_time():
+            raise StudentError(name, "OutOfTime", f"was stopped: {self.out_of_time()}")
         if error.get("type") == "NotPlainData":
             self._event(f"`{name}` {error.get('message')}, which the grader does not accept")
         if error.get("type") == "Timeout":

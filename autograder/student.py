@@ -29,7 +29,8 @@ class StudentError(Exception):
     """The student's code raised, returned non-plain data, hung, or is missing.
 
     ``kind`` is the exception's type name as the student's code raised it
-    (``"NotImplementedError"``, ``"Timeout"``, ``"NotPlainData"``, ``"WorkerDied"``...).
+    (``"NotImplementedError"``...), or what the grader saw: ``"Timeout"``, ``"NotPlainData"``,
+    ``"WorkerDied"``, ``"OutOfTime"`` (the submission's wall clock ran out).
     """
 
     def __init__(self, function: str, kind: str, message: str, traceback: str = "") -> None:
@@ -47,6 +48,8 @@ class StudentError(Exception):
                     "(or a tuple of them, as the docstring says).")
         if self.kind == "Timeout":
             return f"`{self.function}` {self.message}: an infinite loop?"
+        if self.kind == "OutOfTime":
+            return f"`{self.function}` {self.message}."
         if self.kind == "MemoryError":
             return (f"`{self.function}` ran out of memory (MemoryError): does it build an "
                     "array far larger than its inputs?")

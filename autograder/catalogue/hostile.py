@@ -39,6 +39,7 @@ from autograder.oracle import ReplayOracle
 from autograder.registry import load_lab
 from autograder.runner import run_check
 from autograder.student import LocalStudent
+from autograder.worker import MAX_FRAME_BYTES
 
 LAB = "lab03"
 
@@ -238,7 +239,7 @@ def tampering() -> list[Attack]:
                         os.write(fd, bytes(2**20))
                 except OSError:
                     pass
-            """, ("over the 512 MB limit",), relation="<="),
+            """, (f"over the {MAX_FRAME_BYTES // 2**20} MB limit",), relation="<="),
         _cell("writes-to-the-protocol-pipe", "tampering", """
             import os
             for fd in range(3, 8):

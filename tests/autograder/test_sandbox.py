@@ -2,10 +2,13 @@
 
 import contextlib
 import os
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
 
+from autograder import sandbox
 from autograder.notebook import Cell
 from autograder.sandbox import Limits, WorkerStudent
 from autograder.student import StudentError
@@ -330,3 +333,59 @@ def test_the_address_space_limit_is_what_refuses_a_large_allocation(gigabytes, f
               "    except MemoryError:\n        return False")
     with student_with(source, limits=limits) as student:
         assert student.reserve(gigabytes * 2**30) is fits
+
+
+# --------------------------------------------------------------------------- the submission's time
+
+SLEEPY = Limits(cell_seconds=5.0, call_seconds=5.0, submission_seconds=3.0)
+
+
+def test_cells_stop_running_when_the_submission_uses_up_its_time():
+    cells = ["import time"] + ["time.sleep(0.9)"] * 12 + ["def f():\n    return 1"]
+    with student_with(*cells, limits=SLEEPY) as student:
+        *_, stopped, never = student.cell_errors
+    assert (stopped["type"], never["type"]) == ("OutOfTime", "OutOfTime")
+    assert "the submission used up its 3 s" in never["message"]
+    assert int(never["cell"][1:]) < 12
+
+
+def test_a_call_after_the_submission_used_up_its_time_is_not_run():
+    cells = ["import time", "time.sleep(0.9)", "time.sleep(0.9)", "def f():\n    return 1"]
+    with student_with(*cells, limits=Limits(submission_seconds=2.0)) as student:
+        time.sleep(2.0)
+        with pytest.raises(StudentError) as failure:
+            student.f()
+    assert failure.value.kind == "OutOfTime"
+
+
+def test_cells_run_again_for_a_fresh_worker_stop_when_the_time_is_up():
+    cells = ["import os, time", "time.sleep(1.2)", "time.sleep(1.2)",
+             "def die():\n    os._exit(1)", "def alive():\n    return 1"]
+    with student_with(*cells, limits=Limits(submission_seconds=4.0)) as student:
+        with pytest.raises(StudentError):
+            student.die()
+        with pytest.raises(StudentError) as failure:
+            student.alive()
+    assert failure.value.kind == "OutOfTime"
+
+
+# --------------------------------------------------------------------------- large replies
+
+
+def test_a_large_reply_is_read_into_one_buffer_of_its_size(monkeypatch):
+    """Each byte of a reply is copied once: while a 32 MB reply is read, the grader holds
+    no more than the reply itself (appending each pipe read to what came before held the
+    old and the new buffer at once, and copied the whole of it per read)."""
+    frames = []
+    monkeypatch.setattr(sandbox, "decode", lambda frame: frames.append(len(frame)) or {
+        "ok": True, "value": None})
+    size = 32 * 2**20
+    with student_with("import numpy as np\ndef big(n):\n    return np.ones(n // 8)",
+                      limits=Limits(call_seconds=60.0)) as student:
+        tracemalloc.start()
+        try:
+            student.big(size)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert frames[-1] > size and peak < frames[-1] + 2**20
