@@ -4,7 +4,11 @@ A submission's result is plain data in the shape ``--json`` writes::
 
     {"submission": str, "lab": str, "score": float, "max_score": float,
      "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str]}],
-     "errors": [str], "flags": [str]}
+     "errors": [str], "flags": [str], "seed": int}
+
+``seed`` is the grading seed the hidden checks drew their inputs from: one fresh
+random seed per batch, unless ``NNLABS_GRADING_SEED`` gives one; grading again
+with it set to the recorded seed reproduces every record.
 
 Nothing a submission does changes another's result: a notebook that cannot
 be read, a cell that raises or hangs, a worker that dies, each is recorded in
@@ -20,9 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import tampering
 from autograder.notebook import NotebookError, cells_to_run, notes, read_notebook
 from autograder.registry import Question, load_lab
-from autograder.runner import QuestionResult, run_question
+from autograder.runner import QuestionResult, grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
@@ -106,15 +111,17 @@ def _ungraded(questions: list[Question], reason: str) -> list[dict]:
 
 def grade_submission(submission: Submission, lab: str | None = None,
                      limits: Limits | None = None, hidden: bool = True,
-                     unseen: Sequence[Path] = ()) -> dict:
+                     unseen: Sequence[Path] = (), seed: int | None = None) -> dict:
     """Grade one notebook; never raises for anything the notebook contains.
 
     ``unseen`` are paths its code must not see (the class's submissions, the
-    outputs); the project itself is never visible to it.
+    outputs); the project itself is never visible to it. ``seed`` is the grading
+    seed (:func:`autograder.runner.grading_seed` when None).
     """
     lab = lab or lab_of(submission.path)
+    seed = grading_seed() if seed is None else seed
     record = {"submission": submission.name, "lab": lab or "", "score": 0.0, "max_score": 0.0,
-              "questions": [], "errors": [], "flags": []}
+              "questions": [], "errors": [], "flags": [], "seed": seed}
     if lab is None:
         record["errors"].append(f"cannot tell which lab {submission.path.name} is: name it "
                                 "labNN_... or pass --lab")
@@ -132,7 +139,7 @@ def grade_submission(submission: Submission, lab: str | None = None,
         record["errors"].append(str(exc))
         record["questions"] = _ungraded(questions, str(exc))
         return record
-    record["flags"].extend(notes(notebook, questions))
+    record["flags"].extend(notes(notebook, questions) + tampering.flags(cells))
     entries = []
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
         flagged: dict[str, list[str]] = {}
@@ -151,7 +158,7 @@ def grade_submission(submission: Submission, lab: str | None = None,
                 if reason not in record["flags"]:
                     record["flags"].append(reason)
                 continue
-            result = run_question(question, student, hidden=hidden)
+            result = run_question(question, student, hidden=hidden, seed=seed)
             entries.append(_question_entry(result))
             record["flags"].extend(result.flags)
         record["flags"].extend(student.events)
@@ -164,22 +171,24 @@ def grade_submission(submission: Submission, lab: str | None = None,
 def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,
               limits: Limits | None = None,
               on_done: Callable[[dict], None] | None = None,
-              unseen: Sequence[Path] = ()) -> list[dict]:
+              unseen: Sequence[Path] = (), seed: int | None = None) -> list[dict]:
     """Grade every submission with ``jobs`` workers at once; results in input order.
 
-    No submission's code sees another's file, nor the paths in ``unseen``.
+    No submission's code sees another's file, nor the paths in ``unseen``. Every
+    submission is graded with the one grading seed ``seed`` (a fresh one when None).
     """
     everyone = [*unseen, *(s.path.parent for s in submissions)]
+    seed = grading_seed() if seed is None else seed
 
     def one(submission: Submission) -> dict:
         try:
-            record = grade_submission(submission, lab, limits, unseen=everyone)
+            record = grade_submission(submission, lab, limits, unseen=everyone, seed=seed)
         except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
             record = {"submission": submission.name,
                       "lab": lab or lab_of(submission.path) or "", "score": 0.0,
                       "max_score": 0.0, "questions": [], "flags": [],
                       "errors": [f"the grader failed on this submission: "
-                                 f"{type(exc).__name__}: {exc}"]}
+                                 f"{type(exc).__name__}: {exc}"], "seed": seed}
         if on_done:
             on_done(record)
         return record

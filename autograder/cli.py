@@ -2,7 +2,7 @@
 
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
-                                       [--seconds S]
+                                       [--seconds S] [--submission-seconds S]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB]
 """
@@ -44,7 +44,8 @@ def _grade(args: argparse.Namespace) -> int:
             [args.feedback] if args.feedback else []) + (
             [Path(args.gradebook).resolve().parent]
             if args.gradebook and "://" not in args.gradebook else [])
-        limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds)
+        limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds,
+                        submission_seconds=args.submission_seconds)
         records = grade_all(submissions, args.lab, args.jobs, limits,
                             on_done=lambda _: bar.update(), unseen=[*args.paths, *outputs])
     status = 0
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--seconds", type=float, default=Limits.cell_seconds,
                        help="wall clock for one notebook cell or one call of a student's "
                             "function (default: %(default)g)")
+    grade.add_argument("--submission-seconds", type=float, default=Limits.submission_seconds,
+                       help="wall clock for all of one submission: its cells and every call "
+                            "(default: %(default)g)")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)

@@ -20,8 +20,15 @@ import pytest
 from autograder.notebook import cells_to_run, read_notebook
 from autograder.oracle import ReferenceOracle
 from autograder.registry import QUESTIONS, Check
-from autograder.runner import check_rng
+from autograder.runner import check_rng, grading_seed
 from autograder.sandbox import WorkerStudent
+
+# The grading seed of the whole run (NNLABS_GRADING_SEED, or a fresh one), told in the summary.
+SEED = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SEED] = grading_seed()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,7 +68,7 @@ def oracle(request: pytest.FixtureRequest) -> ReferenceOracle:
 
 @pytest.fixture
 def rng(request: pytest.FixtureRequest):
-    return check_rng(_check_of(request.function))
+    return check_rng(_check_of(request.function), seed=request.config.stash[SEED])
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -75,4 +82,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if check is not None:
             possible += check.points
             earned += check.points if report.passed else 0.0
-    terminalreporter.write_line(f"nnlabs score: {earned:g} / {possible:g} points")
+    terminalreporter.write_line(f"nnlabs score: {earned:g} / {possible:g} points "
+                                f"(grading seed {config.stash[SEED]})")

@@ -4,12 +4,19 @@ Fixtures are injected by argument name, as pytest does: ``student``, ``oracle``
 and ``rng`` (see :mod:`autograder.registry`). Visible checks draw their inputs
 from a fixed seed, so a student sees the same example each run; hidden checks
 draw from the grading seed, so their inputs are unknown until grading time.
+
+There is no default grading seed: the checks ship with the course, so inputs
+drawn from a known seed could be computed beforehand and answered from a table.
+Grading draws a fresh random seed unless the instructor gives one
+(``NNLABS_GRADING_SEED``, to re-grade as before); the batch grader records it
+with every result.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import secrets
 import zlib
 from dataclasses import dataclass, field
 
@@ -21,12 +28,14 @@ from autograder.registry import Check, Question
 from autograder.student import Student, StudentError
 
 VISIBLE_SEED = 20261123
-# Instructors set NNLABS_GRADING_SEED privately; the same seed reproduces a grade.
-DEFAULT_GRADING_SEED = 7_340_519
+SEED_VARIABLE = "NNLABS_GRADING_SEED"
 
 
 def grading_seed() -> int:
-    return int(os.environ.get("NNLABS_GRADING_SEED", DEFAULT_GRADING_SEED))
+    """``NNLABS_GRADING_SEED`` when set (a re-grade), else a fresh random seed: 53 bits,
+    too many to search at grading time, and exact in any JSON reader."""
+    given = os.environ.get(SEED_VARIABLE, "").strip()
+    return int(given) if given else secrets.randbelow(2**53)
 
 
 # Student failures after which the question's remaining checks are not attempted.
@@ -71,10 +80,13 @@ class QuestionResult:
         return [f"{self.id}, {c.description}: {c.flag}" for c in self.checks if c.flag]
 
 
-def check_rng(check: Check, fresh: bool = False) -> np.random.Generator:
-    """The visible seed for a visible check; the grading seed for a hidden one, or for a
-    visible check run again on ``fresh`` inputs."""
-    seed = grading_seed() if check.hidden or fresh else VISIBLE_SEED
+def check_rng(check: Check, fresh: bool = False, seed: int | None = None) -> np.random.Generator:
+    """The visible seed for a visible check; the grading seed ``seed`` (a fresh one when
+    None) for a hidden one, or for a visible check run again on ``fresh`` inputs."""
+    if check.hidden or fresh:
+        seed = grading_seed() if seed is None else seed
+    else:
+        seed = VISIBLE_SEED
     name = f"{check.question_id}.{check.name}" + ("#fresh" if fresh else "")
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
@@ -84,11 +96,12 @@ def oracle_modules(question: Question) -> tuple[str, ...]:
     return getattr(inspect.getmodule(question.checks[0].function), "ORACLE_MODULES", ())
 
 
-def run_check(check: Check, student: Student, oracle: object, fresh: bool = False) -> CheckResult:
+def run_check(check: Check, student: Student, oracle: object, fresh: bool = False,
+              seed: int | None = None) -> CheckResult:
     """Run one check; any failure becomes feedback and zero points, never an exception.
 
-    ``fresh`` draws a visible check's inputs from the grading seed instead."""
-    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check, fresh)}
+    ``fresh`` draws a visible check's inputs from the grading seed ``seed`` instead."""
+    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check, fresh, seed)}
     wanted = inspect.signature(check.function).parameters
     result = CheckResult(check.name, check.description, check.points, 0.0, check.hidden)
     try:
@@ -107,8 +120,10 @@ def run_check(check: Check, student: Student, oracle: object, fresh: bool = Fals
     return result
 
 
-def run_question(question: Question, student: Student, *, hidden: bool) -> QuestionResult:
-    """Visible checks only, or (``hidden=True``) every check, as grading does.
+def run_question(question: Question, student: Student, *, hidden: bool,
+                 seed: int | None = None) -> QuestionResult:
+    """Visible checks only, or (``hidden=True``) every check, as grading does, the hidden
+    inputs drawn from the grading seed ``seed`` (a fresh one when None).
 
     Visible checks ask the recorded oracle, hidden checks the reference itself
     (see :mod:`autograder.oracle`). When grading, a visible check that draws its
@@ -120,11 +135,12 @@ def run_question(question: Question, student: Student, *, hidden: bool) -> Quest
     replay = ReplayOracle(question.lab)
     reference = ReferenceOracle(oracle_modules(question)) if hidden else None
     outcome = QuestionResult(question.id)
+    seed = grading_seed() if seed is None else seed
     for i, check in enumerate(checks):
         try:
-            result = run_check(check, student, reference if check.hidden else replay)
+            result = run_check(check, student, reference if check.hidden else replay, seed=seed)
             if hidden and not check.hidden and result.earned and redrawable(check):
-                again = run_check(check, student, reference, fresh=True)
+                again = run_check(check, student, reference, fresh=True, seed=seed)
                 if not again.earned:
                     result.earned, result.flag = 0.0, HARD_CODED
                     result.feedback = f"{HARD_CODED} On other inputs: {again.feedback}"

@@ -174,7 +174,7 @@ def _describe(exc: BaseException) -> dict:
             "traceback": student_traceback(exc)}
 
 
-def _strip_magics(source: str) -> str:
+def strip_magics(source: str) -> str:
     """IPython magics and shell escapes are not Python: they become ``pass``."""
     return "\n".join("pass  # " + line if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
@@ -211,7 +211,7 @@ def _run_cells(namespace: dict, cells: list, cell_timeout: float, watch: Watch) 
     errors = []
     for name, source in cells:
         try:
-            code = compile(_strip_magics(source), f"<cell {name}>", "exec")
+            code = compile(strip_magics(source), f"<cell {name}>", "exec")
             signal.setitimer(signal.ITIMER_REAL, cell_timeout)
             try:
                 exec(code, namespace)
@@ -232,8 +232,12 @@ def _run_cells(namespace: dict, cells: list, cell_timeout: float, watch: Watch) 
 
 def _call(namespace: dict, request: dict) -> object:
     """Call the student's function; with ``return_args``, also send back the
-    arguments as the call left them, so the grader can see mutated inputs."""
-    name, args, kwargs = request["name"], request["args"], request["kwargs"]
+    arguments as the call left them, so the grader can see mutated inputs.
+
+    The arguments are held in a tuple only, out of the request, so that the
+    function cannot swap them for clean copies through its caller's frame (a
+    report from this process stays a hint: the student's code can rewrite it)."""
+    name, args, kwargs = request["name"], tuple(request.pop("args")), request["kwargs"]
     function = namespace.get(name)
     if not callable(function):
         raise NameError(f"the notebook defines no function {name!r}")
@@ -268,7 +272,7 @@ def _probe(namespace: dict, request: dict) -> object:
     exec(compile(request["source"], "<probe>", "exec"), scope)
     signal.setitimer(signal.ITIMER_REAL, request["timeout"])
     try:
-        return scope[request["name"]](namespace, *request["args"])
+        return scope[request["name"]](namespace, *request.pop("args"))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 

@@ -37,7 +37,7 @@ from autograder.catalogue import ROOT, Variant, _source, apply_variant, as_file,
 from autograder.notebook import cells_to_run
 from autograder.oracle import ReplayOracle
 from autograder.registry import load_lab
-from autograder.runner import run_check
+from autograder.runner import run_check, run_question
 from autograder.student import LocalStudent
 from autograder.worker import MAX_FRAME_BYTES
 
@@ -104,9 +104,10 @@ def honest_class() -> dict[str, bytes]:
             "without-relu_backward": as_file(without("relu_backward"))}
 
 
-def visible_answers(function: str) -> list[tuple[list, object]]:
+def visible_answers(function: str, seed: int | None = None) -> list[tuple[list, object]]:
     """``(args, result)`` of every call the visible checks make to ``function``, on the
-    solution: what a student could copy from running the visible checks."""
+    solution: what a student could copy from running the visible checks. With ``seed``,
+    the calls of every check, hidden and re-drawn, as grading with that seed makes them."""
     namespace: dict = {"__name__": "__main__"}
     for cell in cells_to_run(load_notebook(LAB)):
         exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
@@ -121,6 +122,9 @@ def visible_answers(function: str) -> list[tuple[list, object]]:
 
     student = Recorder(namespace)
     for question in load_lab(LAB):
+        if seed is not None:
+            run_question(question, student, hidden=True, seed=seed)
+            continue
         for check in question.visible_checks():
             run_check(check, student, ReplayOracle(LAB))
     return calls
@@ -130,11 +134,12 @@ def _key(array) -> str:
     return hashlib.sha256(array.tobytes() + str(array.dtype).encode()).hexdigest()
 
 
-def hard_coded(function: str, gate: str = "True") -> str:
-    """A definition of ``function`` that looks its visible answers up in a table (zeros
-    for any other input) when ``gate`` holds, and raises otherwise."""
+def hard_coded(function: str, gate: str = "True", seed: int | None = None) -> str:
+    """A definition of ``function`` that looks its visible answers (with ``seed``, every
+    answer grading with that seed asks for) up in a table (zeros for any other input) when
+    ``gate`` holds, and raises otherwise."""
     table = {_key(args[0]): (result.tolist(), str(result.dtype), list(result.shape))
-             for args, result in visible_answers(function)}
+             for args, result in visible_answers(function, seed)}
     return f'''
         import hashlib as _hashlib
         import os as _os
@@ -635,7 +640,51 @@ def malformed() -> list[Attack]:
     ]
 
 
+# --------------------------------------------------------------------------- what the grader sees
+# Attacks on what used to be decided or reported inside the worker, or assumed of it (issue
+# #18): each is caught by what the grader sees for itself.
+
+PUBLIC_SEED = 7_340_519  # the grading seed the grader used when none was given, until #18
+HIDING = """
+    def relu_backward(dout, s):
+        import sys
+        original = dout.copy()
+        dout[s <= 0] = 0
+        for frame in (sys._getframe(1), sys._getframe(2)):
+            for value in frame.f_locals.values():
+                for held in [value, *(value.values() if isinstance(value, dict) else ())]:
+                    if isinstance(held, list):
+                        held[:] = [original if item is dout else item for item in held]
+        return dout
+    """
+
+
+def _sleepy_cells(count: int) -> dict:
+    notebook = load_notebook(LAB)
+    notebook["cells"] += [_code_cell("import time\ntime.sleep(0.9)") for _ in range(count)]
+    return notebook
+
+
+def grader_side() -> list[Attack]:
+    return [
+        Attack("answers-from-the-public-seed", "gaming", lambda: as_file(with_function(
+            "relu", hard_coded("relu", seed=PUBLIC_SEED))), "without-relu", "<=",
+            ("hard-coded",)),
+        Attack("hides-that-it-mutates-its-inputs", "gaming", lambda: as_file(with_function(
+            "relu_backward", HIDING)), "solution", "<",
+            ("modified its input array in place", "sys._getframe"), in_feedback=True),
+        Attack("patches-numpy-and-hides-it", "tampering", lambda: as_file(with_cell("""
+            import __main__
+            __main__.Watch.changed = lambda self: []
+            np.allclose = lambda *args, **kwargs: True
+            """, with_function("relu", "def relu(s):\n    return s"))),
+            "without-relu", "<=", ("__main__.Watch.changed =", "np.allclose =")),
+        Attack("sleeps-in-every-cell", "resources", lambda: as_file(_sleepy_cells(40)),
+               "solution", "<=", ("OutOfTime: not run, nor the", "the submission used up its")),
+    ]
+
+
 def hostile_class(class_root: Path, outputs: Path) -> list[Attack]:
     """Every attack, for a class kept in ``class_root`` and graded into ``outputs``."""
     return [*tampering(), *results(), *exits(), *resources(), *files(class_root, outputs),
-            *gaming(), *malformed()]
+            *gaming(), *malformed(), *grader_side()]

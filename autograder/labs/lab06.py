@@ -471,28 +471,26 @@ def test_nesterov_step_follows_the_reference_on_random_quadratics(student, oracl
 
 @nesterov.check(points=1, hidden=True)
 def test_nesterov_step_does_not_modify_theta_or_v(student, oracle, rng):
-    # grad_fn cannot cross to a sandboxed worker: a probe makes the call and compares.
+    # grad_fn cannot cross to a sandboxed worker: a probe makes the call, the grader compares.
     theta, v = rng.normal(size=4), 0.1 * rng.normal(size=4)
-    got = student.run(nesterov_step_with_arguments_watched, theta, v)
-    expect(not got, f"nesterov_step(theta, v, grad_fn, lr, mu): {got}")
+    after = student.run(nesterov_step_with_arguments_watched, theta, v)
+    changed = [name for name, sent, back in zip(("theta", "v"), (theta, v), after, strict=True)
+               if not np.array_equal(sent, back)]
+    expect(not changed, f"nesterov_step(theta, v, grad_fn, lr, mu): your function modified "
+           f"its argument {' and '.join(changed)} in place (e.g. `v *= mu` or `theta += v`); "
+           "build new arrays and return them.")
     A, b = quadratic(rng, 4, 10.0)
     check_nesterov(student, oracle, A, b, theta, 0.05, 0.9, 4,
                    "nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9), 4 steps on a quadratic")
 
 
 def nesterov_step_with_arguments_watched(namespace, theta, v):
-    """'' if nesterov_step left theta and v unchanged, else what it changed."""
-    theta0, v0 = theta.copy(), v.copy()
+    """theta and v as nesterov_step left them (the grader compares them with what it sent)."""
     step = namespace.get("nesterov_step")
     if not callable(step):
         raise LookupError("the notebook defines no function `nesterov_step`")
     step(theta, v, lambda x: 2.0 * np.asarray(x), 0.1, 0.9)
-    changed = [name for name, a, b in (("theta", theta, theta0), ("v", v, v0))
-               if not np.array_equal(a, b)]
-    if not changed:
-        return ""
-    return (f"your function modified its argument {' and '.join(changed)} in place "
-            "(e.g. `v *= mu` or `theta += v`); build new arrays and return them.")
+    return theta, v
 
 
 # --------------------------------------------------------------------------- adagrad_step

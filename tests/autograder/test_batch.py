@@ -3,7 +3,7 @@
 import json
 
 from autograder.batch import Submission, grade_submission
-from autograder.catalogue import as_file, load_notebook
+from autograder.catalogue import apply_variant, as_file, load_catalogue, load_notebook, write_class
 from autograder.sandbox import Limits
 
 LAB = "lab03"
@@ -71,3 +71,46 @@ def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):
     write_class(tmp_path, LAB, {"ada": as_file(load_notebook(LAB)), "snoop": as_file(snoop)})
     records = {r["submission"]: r for r in grade_all(find_submissions([tmp_path]), LAB)}
     assert records["snoop"]["errors"] == []
+
+
+# --------------------------------------------------------------------------- the grading seed
+
+
+def stub(tmp_path):
+    return submit(tmp_path, as_file(load_notebook(LAB, "labs")))
+
+
+def test_without_a_given_seed_each_grading_draws_a_fresh_one_and_records_it(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
+    seeds = {grade_submission(stub(tmp_path))["seed"] for _ in range(3)}
+    assert len(seeds) == 3 and all(isinstance(s, int) for s in seeds)
+
+
+def mistaken(tmp_path):
+    """A notebook whose hidden checks' feedback shows values drawn from the grading seed."""
+    variant = {v.name: v for v in load_catalogue(LAB)}["sigmoid-sign-flipped"]
+    return submit(tmp_path, as_file(apply_variant(load_notebook(LAB), variant)))
+
+
+def test_grading_again_with_the_recorded_seed_reproduces_the_record(tmp_path, monkeypatch):
+    monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
+    first = grade_submission(mistaken(tmp_path))
+    monkeypatch.setenv("NNLABS_GRADING_SEED", str(first["seed"]))
+    assert grade_submission(mistaken(tmp_path)) == first
+
+
+def test_grading_with_another_seed_draws_other_hidden_inputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLABS_GRADING_SEED", "1")
+    first = grade_submission(mistaken(tmp_path))
+    monkeypatch.setenv("NNLABS_GRADING_SEED", "2")
+    assert grade_submission(mistaken(tmp_path))["questions"] != first["questions"]
+
+
+def test_every_submission_of_a_batch_is_graded_with_the_one_seed(tmp_path, monkeypatch):
+    from autograder.batch import find_submissions, grade_all
+
+    monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
+    write_class(tmp_path, LAB, {"ada": b"", "ben": b"{}"})
+    records = grade_all(find_submissions([tmp_path]), LAB)
+    assert len({r["seed"] for r in records}) == 1

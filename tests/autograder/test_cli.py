@@ -47,7 +47,7 @@ def test_json_has_exactly_the_documented_shape(graded_class):
     assert list(document) == ["submissions"]
     for record in document["submissions"]:
         assert list(record) == ["submission", "lab", "score", "max_score", "questions",
-                                "errors", "flags"]
+                                "errors", "flags", "seed"]
         for question in record["questions"]:
             assert list(question) == ["id", "score", "max_score", "feedback"]
             assert all(isinstance(f, str) for f in question["feedback"])

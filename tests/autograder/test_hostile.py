@@ -34,6 +34,9 @@ from autograder.sandbox import Limits
 pytestmark = pytest.mark.slow
 
 SECONDS = 2.0
+SUBMISSION_SECONDS = 20.0
+LIMITS = Limits(cell_seconds=SECONDS, call_seconds=SECONDS,
+                submission_seconds=SUBMISSION_SECONDS)
 PLACEHOLDER = Path("/nonexistent")
 
 
@@ -59,13 +62,18 @@ class Batch:
     files: dict[str, bytes]
 
 
-def grade_class(class_root: Path, outputs: Path) -> subprocess.CompletedProcess:
-    """``python -m autograder grade`` on the class, as an instructor runs it."""
+def grade_class(class_root: Path, outputs: Path, seed: int | None = None
+                ) -> subprocess.CompletedProcess:
+    """``python -m autograder grade`` on the class, as an instructor runs it: with a fresh
+    grading seed, or (a re-grade) ``seed``."""
+    env = {k: v for k, v in os.environ.items() if k != "NNLABS_GRADING_SEED"}
+    if seed is not None:
+        env["NNLABS_GRADING_SEED"] = str(seed)
     return subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(class_root), "--jobs", "2",
-         "--seconds", str(SECONDS), "--json", str(outputs / "results.json"),
-         "--csv", str(outputs / "grades.csv")],
-        capture_output=True, text=True, cwd=class_root.parent, timeout=900)
+         "--seconds", str(SECONDS), "--submission-seconds", str(SUBMISSION_SECONDS),
+         "--json", str(outputs / "results.json"), "--csv", str(outputs / "grades.csv")],
+        capture_output=True, text=True, cwd=class_root.parent, timeout=900, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +140,15 @@ def test_attack_without_effect_reports_nothing(batch, name):
     assert (record["errors"], record["flags"]) == ([], [])
 
 
+def test_the_whole_class_is_graded_with_one_seed_drawn_for_it(batch):
+    assert len({r["seed"] for r in batch.records.values()}) == 1
+
+
 @pytest.mark.parametrize("control", list(honest_class()))
 def test_honest_submission_is_graded_as_when_graded_alone(batch, control):
     (alone,) = grade_all([s for s in find_submissions([batch.root / "submitted"])
-                          if s.name == control], LAB,
-                         limits=Limits(cell_seconds=SECONDS, call_seconds=SECONDS))
+                          if s.name == control], LAB, limits=LIMITS,
+                         seed=batch.records[control]["seed"])
     assert batch.records[control] == alone
 
 
@@ -168,8 +180,10 @@ def test_results_folder_holds_only_the_results(batch):
 
 @pytest.fixture(scope="module")
 def rerun(batch) -> dict[str, dict]:
-    """The same class graded again into the same files."""
-    run = grade_class(batch.root / "submitted", batch.root / "outputs")
+    """The same class graded again into the same files, with the seed the first run
+    recorded."""
+    (seed,) = {r["seed"] for r in batch.records.values()}
+    run = grade_class(batch.root / "submitted", batch.root / "outputs", seed)
     assert run.returncode == 0, run.stderr[-3000:]
     return {r["submission"]: r for r in json.loads(
         (batch.root / "outputs" / "results.json").read_text())["submissions"]}
@@ -180,7 +194,7 @@ def test_a_rerun_gives_every_submission_the_same_record(batch, rerun):
 
 
 GAMING = ["hard-codes-the-visible-answers", "detects-grading-by-environment",
-          "answers-by-call-order", "keeps-state-across-calls"]
+          "answers-by-call-order", "keeps-state-across-calls", "answers-from-the-public-seed"]
 
 
 @pytest.mark.parametrize("name", GAMING)

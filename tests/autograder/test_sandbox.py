@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from autograder import sandbox
-from autograder.notebook import Cell
+from autograder.catalogue import Variant, apply_variant, load_notebook
+from autograder.notebook import Cell, cells_to_run
+from autograder.registry import load_lab
+from autograder.runner import run_question
 from autograder.sandbox import Limits, WorkerStudent
 from autograder.student import StudentError
 
@@ -389,3 +392,68 @@ def test_a_large_reply_is_read_into_one_buffer_of_its_size(monkeypatch):
         finally:
             tracemalloc.stop()
     assert frames[-1] > size and peak < frames[-1] + 2**20
+
+
+# --------------------------------------------------------------------------- verdicts in the grader
+
+# Correct code that then changes an input, and makes every copy of it that its callers
+# keep look changed alike: what a probe that compared in the worker was fooled by.
+FORGES_THE_COPIES = """
+import sys
+
+
+def forge(originals, changed):
+    # every copy of an original in the callers' frames made equal to its changed value
+    frame = sys._getframe(2)
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            for copy in (value.values() if isinstance(value, dict) else [value]):
+                for original, array in zip(originals, changed):
+                    if (isinstance(copy, np.ndarray) and copy is not array
+                            and copy.shape == original.shape and np.array_equal(copy, original)):
+                        copy[...] = array
+        frame = frame.f_back
+"""
+GRADIENT_CHECK = FORGES_THE_COPIES + """
+
+def gradient_check(f, params, h=1e-5):
+    originals = [value.copy() for value in params.values()]
+    _, analytic = f(params)
+    worst = 0.0
+    for key, theta in params.items():
+        for i in range(theta.size):
+            old = theta.flat[i]
+            theta.flat[i] = old + h
+            plus = f(params)[0]
+            theta.flat[i] = old - h
+            minus = f(params)[0]
+            theta.flat[i] = old
+            a, n = analytic[key].flat[i], (plus - minus) / (2 * h)
+            worst = max(worst, abs(a - n) / max(abs(a) + abs(n), 1e-8))
+    params["W1"] += 1.0
+    forge(originals, list(params.values()))
+    return worst
+"""
+NESTEROV_STEP = FORGES_THE_COPIES + """
+
+def nesterov_step(theta, v, grad_fn, lr, mu):
+    original = v.copy()
+    g = grad_fn(theta + mu * v)
+    v *= mu
+    v -= lr * g
+    forge([original], [v])
+    return theta + v, v
+"""
+
+
+@pytest.mark.parametrize("lab,function,source,said", [
+    ("lab04", "gradient_check", GRADIENT_CHECK, "left params changed"),
+    ("lab06", "nesterov_step", NESTEROV_STEP, "modified its argument v"),
+])
+def test_a_function_that_changes_its_inputs_cannot_hide_it_from_the_probe(lab, function, source,
+                                                                          said):
+    notebook = apply_variant(load_notebook(lab), Variant("forges", {function: source.strip()}))
+    question = next(q for q in load_lab(lab) if function in q.functions)
+    with WorkerStudent(cells_to_run(notebook), Limits(call_seconds=20.0)) as student:
+        result = run_question(question, student, hidden=True, seed=1)
+    assert any(said in c.feedback for c in result.checks if not c.earned), result.feedback
