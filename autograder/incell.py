@@ -6,15 +6,14 @@ source notebook adds, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN
 TESTS``, ``check("lab03.sigmoid", hidden=True)``: every check, as grading does.
 The cell's last value is the score, which nbgrader reads as partial credit.
 
-Hidden checks draw their inputs from one grading seed per kernel: the
-``NNLABS_GRADING_SEED`` of the environment ``nbgrader autograde`` runs in (the
-kernel inherits it), as for the batch grader, or else a fresh random one.
+Hidden checks draw their inputs from the grading seed as the batch grader does:
+the ``NNLABS_GRADING_SEED`` of the environment ``nbgrader autograde`` runs in
+(its kernels inherit it), or else a fresh random one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import inspect
 import io
 import os
@@ -22,10 +21,8 @@ import sys
 import warnings
 
 from autograder.registry import get_question
-from autograder.runner import QuestionResult, grading_seed, run_question
+from autograder.runner import QuestionResult, run_question
 from autograder.student import LocalStudent
-
-kernel_seed = functools.cache(grading_seed)
 
 
 class Score(float):
@@ -69,8 +66,7 @@ def check(question_id: str, hidden: bool = False) -> Score:
     namespace = _notebook_namespace()
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        result = run_question(question, LocalStudent(namespace), hidden=hidden,
-                              seed=kernel_seed())
+        result = run_question(question, LocalStudent(namespace), hidden=hidden)
     passed = result.score == result.max_score
     validating = os.environ.get("NBGRADER_VALIDATING") == "1"
     print(format_result(result, hidden),

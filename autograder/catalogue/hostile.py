@@ -117,7 +117,7 @@ def visible_answers(function: str, seed: int | None = None) -> list[tuple[list, 
         def call(self, name, args, kwargs, return_args=False):
             result = super().call(name, args, kwargs, return_args)
             if name == function:
-                calls.append((list(args), result))
+                calls.append((list(args), result["result"] if return_args else result))
             return result
 
     student = Recorder(namespace)

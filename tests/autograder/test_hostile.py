@@ -190,7 +190,10 @@ def rerun(batch) -> dict[str, dict]:
 
 
 def test_a_rerun_gives_every_submission_the_same_record(batch, rerun):
-    assert [n for n in batch.records if batch.records[n] != rerun[n]] == []
+    """All but a submission that used up its time: how far it got depends on the machine."""
+    timed = [n for n, r in batch.records.items() if any("used up its" in f for f in r["flags"])]
+    assert timed == ["sleeps-in-every-cell"]
+    assert [n for n in batch.records if batch.records[n] != rerun[n] and n not in timed] == []
 
 
 GAMING = ["hard-codes-the-visible-answers", "detects-grading-by-environment",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"
 SOURCE = notebook_path(LAB)
+# The instructor gives both graders one seed, so that their hidden inputs are the same.
+SEED = "20261203"
 ASSIGNMENT, NOTEBOOK = SOURCE.parent.name, SOURCE.stem
 BLAS_CELL = ("from threadpoolctl import threadpool_info\n"
              'print("BLAS threads:", max(i["num_threads"] for i in threadpool_info()))')
@@ -145,7 +148,8 @@ def course(tmp_path_factory) -> Course:
         path.write_bytes(content)
     # Two BLAS threads asked for: the course's configuration must still give kernels one.
     autograde = nbgrader("autograde", ASSIGNMENT, root=root, db_url=db_url, check=False,
-                         OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2")
+                         NNLABS_GRADING_SEED=SEED, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2",
+                         MKL_NUM_THREADS="2")
     in_kernel = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)
     export_before = read_export(root)
     records = grade_into_gradebook(root, root / "submitted")
@@ -158,12 +162,13 @@ def course(tmp_path_factory) -> Course:
     with Gradebook(db_url, COURSE_ID) as book:
         needs_review = sorted(g.name for g in book.find_submission_notebook(
             NOTEBOOK, ASSIGNMENT, "patched").grades if g.needs_manual_grade)
-    nbgrader("autograde", ASSIGNMENT, "--student=patched", "--force", root=root, db_url=db_url)
+    nbgrader("autograde", ASSIGNMENT, "--student=patched", "--force", root=root, db_url=db_url,
+             NNLABS_GRADING_SEED=SEED)
     rerun = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["patched"]
     resubmitted = root / "submitted" / "resubmits" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     resubmitted.write_bytes(resubmitted.read_bytes()[:2000])
     nbgrader("autograde", ASSIGNMENT, "--student=resubmits", "--force", root=root,
-             db_url=db_url, check=False)
+             db_url=db_url, check=False, NNLABS_GRADING_SEED=SEED)
     after_autograde = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["resubmits"]
     grade_into_gradebook(root, resubmitted.parent.parent)
     return Course(root, db_url, autograde.stderr, in_kernel, export_before, records, gradebook,
@@ -176,7 +181,8 @@ def grade_into_gradebook(root: Path, submitted: Path) -> dict[str, dict]:
     """``python -m autograder grade SUBMITTED --gradebook``; the records it wrote, by student."""
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--jobs", "2",
                     "--json", str(root / "results.json"), "--gradebook",
-                    str(root / "gradebook.db")], check=True, cwd=root, capture_output=True)
+                    str(root / "gradebook.db")], check=True, cwd=root, capture_output=True,
+                   env=dict(os.environ, NNLABS_GRADING_SEED=SEED))
     return {r["submission"]: r for r in
             json.loads((root / "results.json").read_text())["submissions"]}
 
@@ -194,6 +200,10 @@ pytestmark = pytest.mark.slow
 
 
 # --------------------------------------------------------------------------- agreement
+
+
+def test_the_batch_grader_grades_with_the_seed_it_is_given(course):
+    assert {r["seed"] for r in course.records.values()} == {int(SEED)}
 
 
 @pytest.mark.parametrize("student", HONEST)
