@@ -325,7 +325,7 @@ def results() -> list[Attack]:
             """, "got dtype complex128"),
         _relu("returns-the-wrong-shape", "results", """
             def relu(s):
-                return np.maximum(s, 0).ravel()
+                return np.maximum(s, 0)[np.newaxis]  # wrong whatever the shape drawn
             """, "expected shape"),
         _relu("returns-a-huge-string", "results", """
             def relu(s):
