@@ -38,6 +38,19 @@ from autograder.sandbox import WorkerStudent
 from autograder.student import LocalStudent
 from autograder.worker import encode
 
+# One grading seed for the module, so that the paths it compares (this process, the worker,
+# a kernel, pytest) draw the same hidden inputs; the hostile suite grades with fresh ones.
+# It is the grader's former default: some checks catch their mistakes on some seeds only
+# (lab 06's adagrad-eps-inside-the-root keeps full marks on 11 seeds of 1..40).
+GRADING_SEED = "7340519"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_grading_seed():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NNLABS_GRADING_SEED", GRADING_SEED)
+        yield
+
 ROOT = Path(__file__).resolve().parents[2]
 # Smallest catalogue per lab: (mistakes, alternatives). Lab 03 was the first, fullest slice.
 MINIMUM_CATALOGUE = {"lab03": (15, 5)}
