@@ -186,6 +186,8 @@ class Watch:
 
     Changing them cannot change a grade (the checks run in the grader's process),
     but a notebook that does so is trying something an instructor should know about.
+    What this reports is a hint: the student's code can patch this class too, which
+    the grader's own reading of the source (``autograder.tampering``) names.
     """
 
     MODULES = ("builtins", "numpy", "numpy.testing", "numpy.linalg", "autograder")
