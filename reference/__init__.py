@@ -32,8 +32,27 @@ Optimizers
     correction, so its first step uses ``t = 1``.
 
 Numbers
-    Float64 by default; float32 inputs stay float32. No function modifies an
-    input array in place (optimizers update their parameters, by design).
+    Float64 by default; float32 inputs stay float32; anything else (integers,
+    booleans, lists of them) becomes float64. A layer computes in the dtype
+    of its input x, whatever dtype its parameters hold: the output has x's
+    dtype, and so has dL/dx for an upstream gradient of the output's dtype. A
+    parameter's gradient always has the parameter's dtype, and a parameter is
+    always float (:class:`~reference.parameter.Parameter` makes an integer
+    value float64). No function modifies an input array in place (optimizers
+    update their parameters, by design).
+
+Caching
+    A layer whose ``backward`` needs its input (``Linear``, the activations,
+    ``PReLU``) keeps a reference to it in ``forward``, not a copy: change that
+    array in place in between and ``backward`` uses the changed values.
+
+Errors
+    An input the lectures give no meaning to raises a ``ValueError`` that says
+    what is wrong: an empty batch for a loss (its 1/m needs m >= 1), a
+    negative number under a square root, an exponential beyond float64's range.
+
+PyTorch
+    Where a formula or a default differs from PyTorch's, its docstring says so.
 
 Random numbers
     Anything random takes a ``numpy.random.Generator`` (``rng``); there is no

@@ -257,6 +257,13 @@ def load_digits(rng: np.random.Generator | int, val_fraction: float = 0.15,
 # -- mini-batches --------------------------------------------------------------------
 
 
+def check_batch_size(batch_size: int) -> None:
+    """A ``ValueError`` unless ``batch_size >= 1``: a mini-batch holds at least one example."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1 (a mini-batch holds at least one example), "
+                         f"got {batch_size}")
+
+
 def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
                 rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` pairs that cover every example exactly once (one epoch).
@@ -266,8 +273,7 @@ def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
     (mini-batch SGD, lecture 001); without it the rows come in their order.
     ``batch_size = 1`` is online learning, ``batch_size >= N`` full-batch learning.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    check_batch_size(batch_size)
     n = len(X)
     if len(y) != n:
         raise ValueError(f"X and y differ in length: {n} vs {len(y)}")
