@@ -195,7 +195,7 @@ class RMSProp(Optimizer):
 
     ``gamma`` is the decay (typical value 0.9); ``G`` starts at zero. This is
     ``torch.optim.RMSprop`` with ``alpha=gamma``; two defaults differ from
-    torch's: gamma = 0.9 (torch's alpha = 0.99) and lr = 1e-3 (torch's 1e-2).
+    torch's: gamma = 0.9 (torch's alpha = 0.99) and lr = 0.001 (torch's 0.01).
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 0.001,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from reference import optim
+from reference import as_float, optim
 from reference.data import check_batch_size
 from reference.losses import mse
 from reference.parameter import Parameter
@@ -62,7 +62,7 @@ def nesterov_step(theta: np.ndarray, v: np.ndarray, grad_fn: Callable[[np.ndarra
     :class:`reference.optim.Nesterov` holds the look-ahead point phi = theta + mu v
     and is given its gradient; theta = phi - mu v comes back out.
     """
-    p = Parameter(np.array(theta + mu * v, copy=True))
+    p = Parameter(as_float(theta) + mu * as_float(v))
     opt = optim.Nesterov([p], lr=lr, mu=mu)
     opt.v[0][...] = v
     p.grad[...] = grad_fn(p.value.copy())
