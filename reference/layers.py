@@ -51,7 +51,7 @@ def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         b: biases, (fan_out,).
 
     Returns:
-        S: scores, (N, fan_out), in the dtype of ``X @ W`` (integers become float64).
+        S: scores, (N, fan_out), in the dtype of ``X @ W`` (integer X or W become float64).
     """
     S = as_float(X) @ as_float(W)
     S += b          # in place on the fresh product: one pass less than X @ W + b
@@ -78,7 +78,7 @@ def linear_backward(dS: np.ndarray, X: np.ndarray, W: np.ndarray, *,
             layer's backward arithmetic.
 
     Returns:
-        ``(dX, dW, db)``, in the dtype of ``dS @ W.T`` (integers become float64).
+        ``(dX, dW, db)`` (integer arguments become float64).
     """
     dS, X, W = as_float(dS), as_float(X), as_float(W)
     dX = dS @ W.T if need_input_grad else None
