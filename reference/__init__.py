@@ -72,3 +72,16 @@ def as_float(a: ArrayLike) -> np.ndarray:
         return a                # the common case, in a third of np.asarray's time
     a = np.asarray(a)
     return a if a.dtype in _FLOATS else a.astype(np.float64)
+
+
+def num_examples(a: np.ndarray) -> int:
+    """m, the number of examples: the first dimension of ``a``. An average over the
+    batch (a loss, an accuracy, a batch statistic) needs m >= 1, so an empty batch, or
+    an array without a batch dimension, is a ``ValueError``."""
+    if a.ndim == 0:
+        raise ValueError("a batch needs a first dimension (one entry per example), "
+                         "got a 0-d array")
+    if a.shape[0] == 0:
+        raise ValueError("an empty batch (m = 0): an average over the m examples needs "
+                         "at least one")
+    return a.shape[0]

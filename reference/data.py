@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference import as_float
+from reference import as_float, num_examples
 
 # -- normalization ------------------------------------------------------------------
 
@@ -52,6 +52,7 @@ class Standardizer:
     def fit(self, X: np.ndarray) -> Standardizer:
         """Compute mu and sigma from the training inputs ``X`` (N, D); return self."""
         X = as_float(X)
+        num_examples(X)
         self.mean_ = X.mean(axis=0)
         std = X.std(axis=0)
         self.std_ = np.where(std > 0, std, 1).astype(X.dtype)
@@ -86,6 +87,7 @@ class MinMaxScaler:
     def fit(self, X: np.ndarray) -> MinMaxScaler:
         """Compute the per-feature minimum and range of the training inputs ``X`` (N, D)."""
         X = as_float(X)
+        num_examples(X)
         self.min_ = X.min(axis=0)
         spread = X.max(axis=0) - self.min_
         self.range_ = np.where(spread > 0, spread, 1).astype(X.dtype)

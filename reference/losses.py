@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from reference import as_float
+from reference import as_float, num_examples
 from reference.activations import sigmoid
 
 LOG_FLOOR = -100.0
@@ -38,21 +38,10 @@ y_hat (1 - y_hat) at the same 1e-12): y_hat = 0 or 1 gives a large finite
 gradient instead of inf or nan."""
 
 
-def batch_size(a: np.ndarray) -> int:
-    """m, the number of examples (the first dimension of ``a``), which an average over
-    the batch needs to be at least 1: a ``ValueError`` otherwise."""
-    if a.ndim == 0:
-        raise ValueError("the prediction needs a batch dimension, got a 0-d array")
-    if a.shape[0] == 0:
-        raise ValueError("an empty batch (m = 0): the loss is an average over the m examples "
-                         "and needs at least one")
-    return a.shape[0]
-
-
 def _batch(y_hat: ArrayLike) -> tuple[np.ndarray, int]:
     """The prediction as a float array, and the batch size m (its first dimension)."""
     y_hat = as_float(y_hat)
-    return y_hat, batch_size(y_hat)
+    return y_hat, num_examples(y_hat)
 
 
 def _probabilities(p: np.ndarray) -> np.ndarray:

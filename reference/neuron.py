@@ -22,9 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from reference import as_float
+from reference import as_float, num_examples
 from reference.activations import sigmoid
-from reference.losses import batch_size
 
 
 def add_bias(X: np.ndarray) -> np.ndarray:
@@ -174,7 +173,7 @@ def logistic_loss_and_grad(w: np.ndarray, X: np.ndarray,
         ``(loss, grad)``: a float and an array of ``w``'s shape and float dtype.
     """
     Xb = add_bias(X)
-    m = batch_size(Xb)
+    m = num_examples(Xb)
     w = as_float(w)
     y = as_float(y).astype(Xb.dtype)
     s = Xb @ w.astype(Xb.dtype)
@@ -215,7 +214,7 @@ def gradient_descent_neuron(X: np.ndarray, y: np.ndarray, lr: float, epochs: int
     """
     Xb = add_bias(X)
     y = as_float(y).astype(Xb.dtype)
-    m = batch_size(Xb)
+    m = num_examples(Xb)
     w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else as_float(w0).astype(Xb.dtype)
 
     def loss(w: np.ndarray) -> float:
