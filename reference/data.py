@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reference import as_float
+from reference import as_float, num_examples
 
 # -- normalization ------------------------------------------------------------------
 
@@ -52,6 +52,7 @@ class Standardizer:
     def fit(self, X: np.ndarray) -> Standardizer:
         """Compute mu and sigma from the training inputs ``X`` (N, D); return self."""
         X = as_float(X)
+        num_examples(X)
         self.mean_ = X.mean(axis=0)
         std = X.std(axis=0)
         self.std_ = np.where(std > 0, std, 1).astype(X.dtype)
@@ -86,6 +87,7 @@ class MinMaxScaler:
     def fit(self, X: np.ndarray) -> MinMaxScaler:
         """Compute the per-feature minimum and range of the training inputs ``X`` (N, D)."""
         X = as_float(X)
+        num_examples(X)
         self.min_ = X.min(axis=0)
         spread = X.max(axis=0) - self.min_
         self.range_ = np.where(spread > 0, spread, 1).astype(X.dtype)
@@ -257,6 +259,13 @@ def load_digits(rng: np.random.Generator | int, val_fraction: float = 0.15,
 # -- mini-batches --------------------------------------------------------------------
 
 
+def check_batch_size(batch_size: int) -> None:
+    """A ``ValueError`` unless ``batch_size >= 1``: a mini-batch holds at least one example."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1 (a mini-batch holds at least one example), "
+                         f"got {batch_size}")
+
+
 def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
                 rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` pairs that cover every example exactly once (one epoch).
@@ -266,8 +275,7 @@ def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
     (mini-batch SGD, lecture 001); without it the rows come in their order.
     ``batch_size = 1`` is online learning, ``batch_size >= N`` full-batch learning.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    check_batch_size(batch_size)
     n = len(X)
     if len(y) != n:
         raise ValueError(f"X and y differ in length: {n} vs {len(y)}")

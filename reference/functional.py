@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import layers, optim, regularization
+from reference import as_float, layers, optim, regularization
 from reference.parameter import Parameter
 
 
@@ -54,7 +54,7 @@ def _adam_step(cls: type[optim.Adam], theta: np.ndarray, g: np.ndarray, m: np.nd
     p = Parameter(np.array(theta, copy=True))
     p.grad = np.asarray(g, dtype=p.value.dtype)
     opt = cls([p], lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
-    opt.m, opt.v, opt.t = [np.array(m, copy=True)], [np.array(v, copy=True)], int(t)
+    opt.m[0][...], opt.v[0][...], opt.t = m, v, int(t)
     opt.step()
     return p.value, opt.m[0], opt.v[0], opt.t
 
@@ -77,6 +77,7 @@ def dropout_forward(X: np.ndarray, keep_prob: float, seed: int, train: bool
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Inverted dropout with its mask drawn from ``default_rng(seed)`` in training;
     in evaluation the identity, with a mask of ones. Returns ``(out, mask)``."""
+    X = as_float(X)
     if not train:
         return np.array(X, copy=True), np.ones_like(X)
     return layers.dropout_forward(X, keep_prob, np.random.default_rng(seed))
@@ -97,6 +98,7 @@ def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
     after the pass (updated in training, unchanged in evaluation) and the
     cache as a plain tuple for :func:`batchnorm_backward`.
     """
+    X = as_float(X)
     layer = layers.BatchNorm1d(X.shape[1], momentum=momentum, eps=eps, dtype=X.dtype)
     layer.gamma.value[...] = gamma
     layer.beta.value[...] = beta
@@ -104,7 +106,7 @@ def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
     layer.running_var[...] = running_var
     layer.training = bool(train)
     out = layer.forward(X)
-    cache, _ = layer._saved()
+    cache = layer._saved()[0]
     return out, tuple(cache), layer.running_mean, layer.running_var
 
 
@@ -116,7 +118,8 @@ def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.n
 
 def add_gaussian_noise(X: np.ndarray, sigma: float, seed: int) -> np.ndarray:
     """Dataset augmentation by input noise (lecture 004): X + sigma eps, eps ~ N(0, 1)
-    drawn from ``default_rng(seed)``, in ``X``'s dtype."""
+    drawn from ``default_rng(seed)``, in ``X``'s float dtype."""
+    X = as_float(X)
     noise = np.random.default_rng(seed).standard_normal(X.shape)
     return (X + sigma * noise).astype(X.dtype, copy=False)
 

@@ -70,16 +70,31 @@ class Value:
     def __pow__(self, k: float) -> Value:
         if not isinstance(k, (int, float)):
             raise TypeError("only int or float exponents are supported")
-        out = Value(self.data**k, (self,), f"**{k}")
+        a = self.data
+        if a == 0 and k < 0:
+            raise ValueError(f"0 ** {k} divides by zero (a / b needs b != 0)")
+        if a < 0 and not float(k).is_integer():
+            raise ValueError(f"({a}) ** {k}: a negative number has no real power that is "
+                             "not an integer (no real square root, for one)")
+        try:
+            out = Value(a**k, (self,), f"**{k}")
+        except OverflowError:
+            raise ValueError(f"({a}) ** {k} is beyond float64's range (about 1.8e308)") from None
 
         def _backward() -> None:
-            # d(a^k)/da = k a^(k - 1)
-            self.grad += k * self.data ** (k - 1) * out.grad
+            # d(a^k)/da = k a^(k - 1), which is infinite at a = 0 for 0 < k < 1
+            if self.data == 0 and 0 < k < 1:
+                raise ValueError(f"d(a^{k})/da = {k} a^({k - 1}) is infinite at a = 0")
+            self.grad += (k * self.data ** (k - 1) if k else 0.0) * out.grad
         out._backward = _backward
         return out
 
     def exp(self) -> Value:
-        out = Value(math.exp(self.data), (self,), "exp")
+        try:
+            out = Value(math.exp(self.data), (self,), "exp")
+        except OverflowError:
+            raise ValueError(f"e^{self.data} is beyond float64's range: e^a overflows for "
+                             "a > 709.78") from None
 
         def _backward() -> None:
             # d(e^a)/da = e^a, the output itself

@@ -20,8 +20,10 @@ cache in ``forward`` what ``backward`` needs, and stack in a
     model.backward(dS)                        # fills p.grad for p in model.parameters()
 
 Conventions (see :mod:`reference`): ``X`` is ``(N, D)``, one example per row;
-``W`` is ``(fan_in, fan_out)``; float32 stays float32; no input is modified.
-A backward pass *overwrites* its parameters' ``grad`` (it does not add to it).
+``W`` is ``(fan_in, fan_out)``; float32 stays float32, integers become float64;
+no input is modified. A layer computes in the dtype of its input: its output
+(and dL/dx) have x's dtype, each parameter's gradient the parameter's. A
+backward pass *overwrites* its parameters' ``grad`` (it does not add to it).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-from reference import activations
+from reference import activations, as_float, num_examples
 from reference.init import DType, uniform_fan_in
 from reference.parameter import Parameter
 
@@ -49,9 +51,9 @@ def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         b: biases, (fan_out,).
 
     Returns:
-        S: scores, (N, fan_out), in the dtype of ``X @ W``.
+        S: scores, (N, fan_out), in the dtype of ``X @ W`` (integer X or W become float64).
     """
-    S = X @ W
+    S = as_float(X) @ as_float(W)
     S += b          # in place on the fresh product: one pass less than X @ W + b
     return S
 
@@ -76,8 +78,9 @@ def linear_backward(dS: np.ndarray, X: np.ndarray, W: np.ndarray, *,
             layer's backward arithmetic.
 
     Returns:
-        ``(dX, dW, db)``.
+        ``(dX, dW, db)`` (integer arguments become float64).
     """
+    dS, X, W = as_float(dS), as_float(X), as_float(W)
     dX = dS @ W.T if need_input_grad else None
     return dX, X.T @ dS, dS.sum(axis=0)
 
@@ -97,10 +100,11 @@ def dropout_forward(X: np.ndarray, keep_prob: float, rng: np.random.Generator
         rng: draws the mask; the same seed gives the same mask whatever ``X``'s dtype.
 
     Returns:
-        ``(out, mask)``: both of ``X``'s shape and dtype; ``mask`` holds mu.
+        ``(out, mask)``: both of ``X``'s shape and float dtype; ``mask`` holds mu.
     """
     if not 0.0 < keep_prob <= 1.0:
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
+    X = as_float(X)
     mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)
     mask *= 1.0 / keep_prob
     return X * mask, mask
@@ -151,7 +155,11 @@ def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
 
     Returns:
         ``(out, cache)``: out is (N, D); the cache is a :class:`BatchNormCache`.
+
+    Raises:
+        ValueError: for an empty batch (N = 0), which has no mean.
     """
+    num_examples(X)
     mean = X.mean(axis=0)
     centered = X - mean
     var = np.mean(centered * centered, axis=0)
@@ -238,7 +246,12 @@ class Linear(Layer):
     """Dense layer S = X W + b (see :func:`linear_forward`), X (N, fan_in) -> S (N, fan_out).
 
     ``W`` (fan_in, fan_out) is drawn by ``init(fan_in, fan_out, rng, dtype=dtype)``
-    and penalized by weight penalties; ``b`` (fan_out,) starts at zero and is not.
+    and penalized by weight penalties; ``b`` (fan_out,) starts at zero and is not
+    (``torch.nn.Linear`` draws its bias like its weights, from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in))).
+
+    ``forward`` keeps a reference to its input x, not a copy, and ``backward``
+    computes dW = X^T dS from it: change x in place in between and dW changes too.
     """
 
     def __init__(self, fan_in: int, fan_out: int, rng: np.random.Generator,
@@ -248,13 +261,16 @@ class Linear(Layer):
         self.b = Parameter(np.zeros(fan_out, dtype=dtype), regularize=False, name="b")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float(x)
         self._cache = x
-        return linear_forward(x, self.W.value, self.b.value)
+        return linear_forward(x, self.W.value, self.b.value).astype(x.dtype, copy=False)
 
     def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
-        dx, self.W.grad, self.b.grad = linear_backward(
-            dout, self._saved(), self.W.value, need_input_grad=need_input_grad)
-        return dx
+        x = self._saved()
+        dx, dW, db = linear_backward(dout, x, self.W.value, need_input_grad=need_input_grad)
+        self.W.set_grad(dW)
+        self.b.set_grad(db)
+        return None if dx is None else dx.astype(x.dtype, copy=False)
 
     def parameters(self) -> list[Parameter]:
         return [self.W, self.b]
@@ -381,7 +397,7 @@ class Dropout(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         if not self.training:
             self._cache = 1.0        # the identity's mask: every unit kept, unscaled
-            return x
+            return as_float(x)
         out, self._cache = dropout_forward(x, self.keep_prob, self.rng)
         return out
 
@@ -418,6 +434,7 @@ class BatchNorm1d(Layer):
         self.running_var = np.ones(num_features, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float(x)
         gamma, beta = self.gamma.value, self.beta.value
         if self.training:
             n = x.shape[0]
@@ -434,17 +451,19 @@ class BatchNorm1d(Layer):
             xhat = (x - self.running_mean) * inv_std
             out = gamma * xhat + beta
             cache = BatchNormCache(xhat, gamma, inv_std, self.running_mean, self.running_var)
-        self._cache = (cache, self.training)
-        return out
+        self._cache = (cache, self.training, x.dtype)
+        return out.astype(x.dtype, copy=False)
 
     def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
-        cache, batch_statistics = self._saved()
+        cache, batch_statistics, dtype = self._saved()
         if batch_statistics:
-            dx, self.gamma.grad, self.beta.grad = batchnorm_backward(dout, cache)
-            return dx
-        self.beta.grad = dout.sum(axis=0)
-        self.gamma.grad = np.sum(dout * cache.xhat, axis=0)
-        return dout * (cache.gamma * cache.inv_std)
+            dx, dgamma, dbeta = batchnorm_backward(dout, cache)
+        else:
+            dbeta, dgamma = dout.sum(axis=0), np.sum(dout * cache.xhat, axis=0)
+            dx = dout * (cache.gamma * cache.inv_std)
+        self.gamma.set_grad(dgamma)
+        self.beta.set_grad(dbeta)
+        return dx.astype(dtype, copy=False)
 
     def parameters(self) -> list[Parameter]:
         return [self.gamma, self.beta]

@@ -23,21 +23,40 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from reference import as_float
+from reference import as_float, num_examples
 from reference.activations import sigmoid
 
+LOG_FLOOR = -100.0
+"""Floor for each log in the losses computed from probabilities, as in PyTorch's
+``binary_cross_entropy``: y_hat = 0 or 1 costs at most 100 per example instead
+of inf. Only probabilities below e^-100 (about 4e-44) are affected."""
+
 EPS = 1e-12
-"""Floor for the arguments of log, and for the denominators of the gradients,
-in the losses computed from probabilities: y_hat = 0 or 1 gives a large finite
-loss and gradient instead of inf or nan. Inside (EPS, 1 - EPS) nothing changes."""
+"""Floor for the denominators of the gradients of the losses computed from
+probabilities: y_hat = 0 or 1 gives a large finite gradient instead of inf or
+nan. PyTorch's ``binary_cross_entropy`` backward floors y_hat (1 - y_hat) at
+1e-12 too, rounded to float32 (4e-9 lower, even for float64 tensors)."""
 
 
 def _batch(y_hat: ArrayLike) -> tuple[np.ndarray, int]:
     """The prediction as a float array, and the batch size m (its first dimension)."""
     y_hat = as_float(y_hat)
-    if y_hat.ndim == 0:
-        raise ValueError("the prediction needs a batch dimension, got a 0-d array")
-    return y_hat, y_hat.shape[0]
+    return y_hat, num_examples(y_hat)
+
+
+def _probabilities(p: np.ndarray) -> np.ndarray:
+    """``p``, checked to lie in [0, 1] (as PyTorch's ``binary_cross_entropy`` checks)."""
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"probabilities must lie in [0, 1], got values in [{np.min(p)}, "
+                         f"{np.max(p)}] (scores go to the losses computed from scores)")
+    return p
+
+
+def _log(x: np.ndarray, log1p: bool = False) -> np.ndarray:
+    """log x (log(1 + x) with ``log1p``) floored at ``LOG_FLOOR``: log 0 = -inf becomes -100,
+    without a warning."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(x) if log1p else np.log(x), LOG_FLOOR)
 
 
 def _targets_like(y: ArrayLike, y_hat: np.ndarray) -> np.ndarray:
@@ -81,6 +100,9 @@ def mse(y_hat: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
         L       = 1/m sum_i sum_c (y_ic - y_hat_ic)^2     (1/m sum_i (y_i - y_hat_i)^2 for 1-D)
         dL/dy_hat = -2/m (y - y_hat)
 
+    For K > 1 outputs this is K times PyTorch's ``mse_loss``, which averages
+    over all m K entries; the two agree for one output.
+
     Args:
         y_hat: predictions, (m,) or (m, K).
         y: targets, the shape of ``y_hat`` ((m,) also fits y_hat (m, 1)).
@@ -106,9 +128,10 @@ def binary_cross_entropy(y_hat: ArrayLike, y: ArrayLike) -> tuple[float, np.ndar
         L         = -1/m sum_i [y_i log y_hat_i + (1 - y_i) log(1 - y_hat_i)]
         dL/dy_hat = 1/m (y_hat - y) / (y_hat (1 - y_hat))
 
-    Both logs take their argument floored at ``EPS`` = 1e-12, and so does the
-    gradient's denominator, as PyTorch's ``binary_cross_entropy`` does; y_hat
-    itself is not clipped. Prefer :func:`binary_cross_entropy_with_logits`
+    As in PyTorch's ``binary_cross_entropy``, each log is floored at
+    ``LOG_FLOOR`` = -100, log(1 - y_hat) is computed as log1p(-y_hat), and the
+    gradient's denominator y_hat (1 - y_hat) is floored at ``EPS`` = 1e-12;
+    y_hat itself is not clipped. Prefer :func:`binary_cross_entropy_with_logits`
     when the scores s are at hand.
 
     Args:
@@ -120,11 +143,12 @@ def binary_cross_entropy(y_hat: ArrayLike, y: ArrayLike) -> tuple[float, np.ndar
         ``(L, dL/dy_hat)``.
     """
     y_hat, m = _batch(y_hat)
+    y_hat = _probabilities(y_hat)
     y = _targets_like(y, y_hat)
-    one_minus = 1.0 - y_hat
-    log_likelihood = y * np.log(np.maximum(y_hat, EPS))
-    log_likelihood += (1.0 - y) * np.log(np.maximum(one_minus, EPS))
+    log_likelihood = y * _log(y_hat)
+    log_likelihood += (1.0 - y) * _log(-y_hat, log1p=True)          # log(1 - y_hat)
     loss = -float(np.sum(log_likelihood)) / m
+    one_minus = 1.0 - y_hat
     one_minus *= y_hat
     grad = (y_hat - y) / np.maximum(one_minus, EPS)
     grad /= m
@@ -212,7 +236,9 @@ def cross_entropy(p: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
     Chained with :func:`reference.activations.softmax_backward` this gives the
     gradient of :func:`softmax_cross_entropy`, which training uses instead: it
     is cheaper and finite for any scores. As in :func:`binary_cross_entropy`,
-    log's argument and the gradient's denominator are floored at ``EPS``.
+    the log is floored at ``LOG_FLOOR`` = -100 and the gradient's denominator p
+    at ``EPS`` = 1e-12. (PyTorch has no such loss: ``nll_loss(log(p), y)`` is
+    inf where p_{i, y_i} = 0.)
 
     Args:
         p: probabilities, (m, K), rows summing to 1.
@@ -223,16 +249,16 @@ def cross_entropy(p: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
         ``(L, dL/dp)``, the gradient zero wherever y_ic = 0.
     """
     p, m = _batch(p)
+    p = _probabilities(p)
     labels, Y = _class_targets(y, p)
     if labels is not None:
         rows = np.arange(m)
-        p_true = np.maximum(p[rows, labels], EPS)               # p_{i, y_i}
-        loss = -float(np.sum(np.log(p_true))) / m
+        p_true = p[rows, labels]                                # p_{i, y_i}
+        loss = -float(np.sum(_log(p_true))) / m
         grad = np.zeros_like(p)
-        grad[rows, labels] = -1.0 / m / p_true
+        grad[rows, labels] = -1.0 / m / np.maximum(p_true, EPS)
     else:
-        p_floor = np.maximum(p, EPS)
-        loss = -float(np.vdot(Y, np.log(p_floor))) / m
-        grad = Y / p_floor
+        loss = -float(np.vdot(Y, _log(p))) / m
+        grad = Y / np.maximum(p, EPS)
         grad /= -m
     return loss, grad

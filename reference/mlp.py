@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference import as_float
 from reference.activations import relu, relu_backward
 from reference.data import minibatches
 from reference.gradcheck import numerical_gradient, relative_error
@@ -43,11 +44,16 @@ def softmax_classifier_loss(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.n
         dW = X^T dS,   db = sum_n dS_n
 
     Returns:
-        ``(L, dW, db)``, dW (D, K) and db (K,).
+        ``(L, dW, db)``, dW (D, K) and db (K,), in the float dtypes of W and b.
     """
     loss, dS = softmax_cross_entropy(linear_forward(X, W, b), y)
     _, dW, db = linear_backward(dS, X, W, need_input_grad=False)
-    return loss, dW, db
+    return loss, _like(dW, W), _like(db, b)
+
+
+def _like(grad: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """A parameter's gradient in the parameter's float dtype."""
+    return grad.astype(as_float(param).dtype, copy=False)
 
 
 def mlp_forward(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
@@ -63,7 +69,8 @@ def mlp_forward(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
 def mlp_loss_and_gradients(X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]
                            ) -> tuple[float, dict[str, np.ndarray]]:
     """The mean cross-entropy of softmax(S) with labels y (N,), and its gradient for every
-    parameter (a dict with the keys of ``params``), by modular backpropagation:
+    parameter (a dict with the keys of ``params``, each in its parameter's float dtype),
+    by modular backpropagation:
 
         delta^L = dL/dS = 1/m (softmax(S) - Y)
         dW^l = z^{l-1}^T delta^l,   db^l = sum_n delta^l_n,
@@ -84,7 +91,7 @@ def mlp_loss_and_gradients(X: np.ndarray, y: np.ndarray, params: dict[str, np.nd
             delta, inputs[k - 1], params[f"W{k}"], need_input_grad=k > 1)
         if k > 1:
             delta = relu_backward(dz, potentials[k - 2])
-    return loss, {key: grads[key] for key in params}
+    return loss, {key: _like(grads[key], params[key]) for key in params}
 
 
 def gradient_check(f, params: dict[str, np.ndarray], h: float = 1e-5) -> float:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from reference import as_float
+from reference import as_float, num_examples
 from reference.activations import sigmoid
 
 
@@ -170,15 +170,16 @@ def logistic_loss_and_grad(w: np.ndarray, X: np.ndarray,
         y: targets ``(m,)`` in {0, 1} (probabilities in [0, 1] also work).
 
     Returns:
-        ``(loss, grad)``: a float and an array of ``w``'s shape.
+        ``(loss, grad)``: a float and an array of ``w``'s shape and float dtype.
     """
     Xb = add_bias(X)
+    m = num_examples(Xb)
+    w = as_float(w)
     y = as_float(y).astype(Xb.dtype)
-    s = Xb @ as_float(w).astype(Xb.dtype)
-    m = Xb.shape[0]
+    s = Xb @ w.astype(Xb.dtype)
     loss = float(np.mean(np.logaddexp(0.0, s) - y * s))
     grad = Xb.T @ (sigmoid(s) - y) / m
-    return loss, grad
+    return loss, grad.astype(w.dtype, copy=False)
 
 
 def gradient_descent_neuron(X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
@@ -213,7 +214,7 @@ def gradient_descent_neuron(X: np.ndarray, y: np.ndarray, lr: float, epochs: int
     """
     Xb = add_bias(X)
     y = as_float(y).astype(Xb.dtype)
-    m = Xb.shape[0]
+    m = num_examples(Xb)
     w = np.zeros(Xb.shape[1], dtype=Xb.dtype) if w0 is None else as_float(w0).astype(Xb.dtype)
 
     def loss(w: np.ndarray) -> float:

@@ -89,7 +89,8 @@ class SGD(Optimizer):
         theta <- (1 - alpha kappa) theta - alpha g,
 
     which is exactly gradient descent on the loss plus (kappa / 2) ||theta||^2.
-    Biases (``regularize=False``) never decay.
+    Biases (``regularize=False``) never decay; ``torch.optim.SGD`` decays every
+    parameter it is given.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float,
@@ -113,6 +114,8 @@ class Momentum(Optimizer):
     ``v`` starts at zero. Note the sign: ``v`` points downhill, so it is the
     negative of the buffer of ``torch.optim.SGD`` (which stores mu b + g and
     subtracts alpha b); with a constant alpha the two give the same iterates.
+    The default mu = 0.9 is the lectures' typical value; torch's ``momentum``
+    defaults to 0.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float, mu: float = 0.9) -> None:
@@ -168,6 +171,8 @@ class AdaGrad(Optimizer):
         theta <- theta - alpha g / (sqrt(G) + eps)
 
     ``G`` starts at zero and only grows, so the steps shrink towards zero.
+    This is ``torch.optim.Adagrad`` (same lr = 0.01) except for the default
+    eps = 1e-8, where torch's is 1e-10.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 0.01,
@@ -189,7 +194,8 @@ class RMSProp(Optimizer):
         theta <- theta - alpha g / (sqrt(G) + eps)
 
     ``gamma`` is the decay (typical value 0.9); ``G`` starts at zero. This is
-    ``torch.optim.RMSprop`` with ``alpha=gamma`` (torch's default is 0.99).
+    ``torch.optim.RMSprop`` with ``alpha=gamma``; two defaults differ from
+    torch's: gamma = 0.9 (torch's alpha = 0.99) and lr = 0.001 (torch's 0.01).
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 0.001,
@@ -266,7 +272,8 @@ class AdamW(Adam):
     Lecture 003 writes it theta <- (1 - lambda) theta + f(theta, grad E) with
     lambda = alpha kappa, against L2's theta <- theta + f(theta, grad E + kappa theta)
     (:class:`Adam` with ``weight_decay``). Biases never decay. This is
-    ``torch.optim.AdamW``, default kappa = 0.01.
+    ``torch.optim.AdamW``, default kappa = 0.01, except that torch decays
+    every parameter it is given.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 0.001, beta1: float = 0.9,
@@ -285,12 +292,19 @@ class AdamW(Adam):
 
 
 def step_schedule(t: int, lr0: float, drop: float = 0.5, every: int = 10) -> float:
-    """Step decay: alpha_t = lr0 * drop^floor(t / every), a drop every ``every`` steps."""
+    """Step decay: alpha_t = lr0 * drop^floor(t / every), a drop every ``every`` steps.
+
+    ``torch.optim.lr_scheduler.StepLR(step_size=every, gamma=drop)``, whose
+    ``gamma`` defaults to 0.1 (here ``drop`` = 0.5) and has no default step size.
+    """
+    if every < 1:
+        raise ValueError(f"the learning rate drops every >= 1 steps, got every = {every}")
     return float(lr0 * drop ** (t // every))
 
 
 def exponential_schedule(t: float, lr0: float, k: float) -> float:
-    """Exponential decay: alpha_t = lr0 * exp(-k t)."""
+    """Exponential decay: alpha_t = lr0 * exp(-k t)
+    (``torch.optim.lr_scheduler.ExponentialLR`` with gamma = e^{-k})."""
     return float(lr0 * math.exp(-k * t))
 
 
@@ -303,5 +317,10 @@ def cosine_schedule(t: float, lr0: float, total: float, lr_min: float = 0.0) -> 
     """Cosine annealing from lr0 at t = 0 to lr_min at t = total, then held at lr_min:
 
         alpha_t = lr_min + (lr0 - lr_min) (1 + cos(pi min(t, total) / total)) / 2
+
+    ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total, eta_min=lr_min)``
+    up to t = total; beyond it torch's rate rises again along the cosine.
     """
+    if total <= 0:
+        raise ValueError(f"cosine annealing needs a duration total > 0, got {total}")
     return float(lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * min(t, total) / total)) / 2)

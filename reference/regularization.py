@@ -6,7 +6,7 @@ A penalty adds kappa P(theta) to the training loss E(S, theta) (lecture 003):
 
 Each penalty function takes a weight array ``w`` (any shape) and its
 coefficient and returns ``(value, grad)``: the penalty as a float and its
-gradient with respect to ``w``, an array of ``w``'s shape and dtype. Penalties
+gradient with respect to ``w``, an array of ``w``'s shape and float dtype. Penalties
 apply to weights only, never to biases: :func:`add_penalty` skips every
 parameter with ``regularize=False``.
 

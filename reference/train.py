@@ -29,6 +29,7 @@ from typing import Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
+from reference import num_examples
 from reference.data import minibatches
 from reference.parameter import Parameter
 from reference.regularization import EarlyStopping
@@ -96,7 +97,9 @@ def _labels(out: np.ndarray) -> np.ndarray:
 
 
 def accuracy(out: np.ndarray, y: np.ndarray) -> float:
-    """Share of the N examples whose predicted label (see :func:`predict`) equals ``y``."""
+    """Share of the N examples whose predicted label (see :func:`predict`) equals ``y``;
+    a ``ValueError`` for an empty batch (N = 0)."""
+    num_examples(np.asarray(out))
     return float(np.mean(_labels(out) == np.asarray(y).reshape(len(out))))
 
 

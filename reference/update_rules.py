@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from reference import optim
+from reference import as_float, optim
+from reference.data import check_batch_size
 from reference.losses import mse
 from reference.parameter import Parameter
 
@@ -61,7 +62,7 @@ def nesterov_step(theta: np.ndarray, v: np.ndarray, grad_fn: Callable[[np.ndarra
     :class:`reference.optim.Nesterov` holds the look-ahead point phi = theta + mu v
     and is given its gradient; theta = phi - mu v comes back out.
     """
-    p = Parameter(np.array(theta + mu * v, copy=True))
+    p = Parameter(as_float(theta) + mu * as_float(v))
     opt = optim.Nesterov([p], lr=lr, mu=mu)
     opt.v[0][...] = v
     p.grad[...] = grad_fn(p.value.copy())
@@ -142,7 +143,7 @@ def nesterov_on_quadratic(A: np.ndarray, b: np.ndarray, theta0: np.ndarray, lr: 
     Returns:
         ``{"theta": (steps, D), "v": (steps, D)}``: theta_k and v_k after each step.
     """
-    p = Parameter(np.array(theta0, dtype=np.float64, copy=True))
+    p = Parameter(np.array(theta0, copy=True))
     opt = optim.Nesterov([p], lr=lr, mu=mu)
     thetas, vs = [], []
     for _ in range(steps):
@@ -158,7 +159,9 @@ def updates_per_epoch(N: int, batch_size: int) -> int:
     """Parameter updates in one epoch over N examples: ceil(N / batch_size), the last
     mini-batch holding the remainder. batch_size = N is batch learning (1 update),
     batch_size = 1 online learning (N updates)."""
+    check_batch_size(batch_size)
     return math.ceil(N / batch_size)
+
 
 
 def minibatch_epoch(theta: np.ndarray, X: np.ndarray, y: np.ndarray, lr: float,
@@ -173,6 +176,7 @@ def minibatch_epoch(theta: np.ndarray, X: np.ndarray, y: np.ndarray, lr: float,
     Returns:
         theta after the epoch, shape (D,) (``theta`` is not modified).
     """
+    check_batch_size(batch_size)
     p = Parameter(np.array(theta, copy=True))
     opt = optim.SGD([p], lr=lr)
     for start in range(0, len(order), batch_size):

@@ -276,3 +276,9 @@ def test_idx_rejects_a_truncated_file(tmp_path):
     (tmp_path / "cut").write_bytes((tmp_path / "short").read_bytes()[:-2])
     with pytest.raises(ValueError, match="expected 3 values"):
         data.load_idx(tmp_path / "cut")
+
+
+@pytest.mark.parametrize("scaler", [data.Standardizer, data.MinMaxScaler])
+def test_fitting_a_scaler_on_no_examples_is_a_value_error(scaler):
+    with pytest.raises(ValueError, match="empty batch"):
+        scaler().fit(np.zeros((0, 3)))

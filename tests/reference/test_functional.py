@@ -82,3 +82,43 @@ def test_early_stopping_on_curve_returns_the_best_theta_and_counts_updates():
     curve[[2, 4, 6, 8, 10, 12]] = [1.0, 0.5, 0.5, 0.7, 0.8, 0.9]
     theta_star, best, updates = functional.early_stopping_on_curve(curve, 0, 2, 3)
     assert (theta_star[0], best, updates) == (4.0, 0.5, 10)
+
+
+# -- integers become float64 ---------------------------------------------------------------
+
+F = functional
+# name -> f(x, zeros): the function called with x (2, 3) and zeros (2, 3), both of one dtype
+INTEGER_INPUTS = {
+    "regularization_penalty": lambda x, zeros: F.regularization_penalty({"W": x}, 0.1, 0.2)[1]["W"],
+    "sgd_weight_decay_step": lambda x, zeros: F.sgd_weight_decay_step(x, x, 0.1, 0.3),
+    "adam_l2_step": lambda x, zeros: F.adam_l2_step(x, x, zeros, zeros, 0, 0.1, 0.9, 0.999,
+                                                    1e-8, 0.1)[0],
+    "adamw_step": lambda x, zeros: F.adamw_step(x, x, zeros, zeros, 0, 0.1, 0.9, 0.999,
+                                                1e-8, 0.1)[0],
+    "dropout_forward": lambda x, zeros: F.dropout_forward(x, 0.5, 3, True)[0],
+    "batchnorm_forward": lambda x, zeros: F.batchnorm_forward(x, np.ones(3), np.zeros(3),
+                                                              np.zeros(3), np.ones(3), 0.1,
+                                                              1e-5, True)[0],
+    "add_gaussian_noise": lambda x, zeros: F.add_gaussian_noise(x, 0.1, 3),
+}
+
+
+@pytest.mark.parametrize("name", INTEGER_INPUTS)
+def test_integer_inputs_become_float64(name):
+    x = np.array([[1, -2, 3], [0, 4, -1]])
+    got = INTEGER_INPUTS[name](x, np.zeros_like(x))
+    assert got.dtype == np.float64
+    expected = INTEGER_INPUTS[name](x.astype(np.float64), np.zeros(x.shape))
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_dropout_forward_in_evaluation_turns_integers_into_float64():
+    out, mask = functional.dropout_forward(np.array([[1, 2]]), 0.5, 0, False)
+    assert (out.dtype, mask.dtype) == (np.float64, np.float64)
+
+
+def test_adam_state_takes_the_parameter_dtype():
+    theta, g = np.ones(3, np.float32), np.ones(3, np.float32)
+    _, m, v, _ = functional.adam_l2_step(theta, g, np.zeros(3), np.zeros(3), 0, 0.1, 0.9, 0.999,
+                                         1e-8, 0.0)
+    assert (m.dtype, v.dtype) == (np.float32, np.float32)

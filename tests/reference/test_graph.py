@@ -161,3 +161,38 @@ def test_power_rejects_a_value_exponent():
 
 def test_repr_shows_data_and_grad():
     assert repr(Value(1.5)) == "Value(data=1.5, grad=0)"
+
+
+# -- impossible values: a ValueError that says what is wrong -------------------------------
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda: Value(-4.0) ** 0.5, "no real square root"),
+    (lambda: Value(0.0) ** -1, "divides by zero"),
+    (lambda: Value(1.0) / Value(0.0), "divides by zero"),
+    (lambda: Value(10.0) ** 400, "beyond float64's range"),
+    (lambda: Value(710.0).exp(), "beyond float64's range"),
+], ids=["sqrt_of_negative", "zero_to_negative_power", "division_by_zero", "power_overflow",
+        "exp_overflow"])
+def test_impossible_forward_value_is_a_value_error(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_square_root_at_zero_has_an_infinite_derivative_that_backward_reports():
+    out = Value(0.0) ** 0.5
+    with pytest.raises(ValueError, match="infinite at a = 0"):
+        out.backward()
+
+
+def test_zeroth_power_has_derivative_zero_even_at_zero():
+    a = Value(0.0)
+    (a**0).backward()
+    assert a.grad == 0.0
+
+
+def test_negative_base_with_an_integer_float_exponent_is_fine():
+    a = Value(-3.0)
+    out = a**2.0
+    out.backward()
+    assert (out.data, a.grad) == (9.0, -6.0)

@@ -80,3 +80,12 @@ def test_zeros_is_all_zero():
 
 def test_constant_fills_every_weight_with_the_value():
     np.testing.assert_array_equal(init.constant(3, 2, value=0.5), np.full((3, 2), 0.5))
+
+
+@pytest.mark.parametrize(("name", "fans"), [
+    ("uniform_fan_in", (0, 3)), ("he_uniform", (0, 3)), ("he_normal", (0, 3)),
+    ("xavier_uniform", (0, 0)), ("xavier_normal", (0, 0)),
+])
+def test_initializer_whose_variance_would_divide_by_zero_is_a_value_error(name, fans):
+    with pytest.raises(ValueError, match="must be >= 1"):
+        getattr(init, name)(*fans, np.random.default_rng(0))

@@ -537,6 +537,65 @@ def test_layer_keeps_float32_output_and_gradients(name, rng):
     assert [a.dtype for a in arrays] == [np.float32] * len(arrays)
 
 
+@pytest.mark.parametrize(("layer_dtype", "input_dtype"), [(np.float64, np.float32),
+                                                        (np.float32, np.float64)])
+@pytest.mark.parametrize("name", LAYERS)
+def test_layer_computes_in_its_input_dtype_and_each_gradient_in_its_parameter_dtype(
+        name, layer_dtype, input_dtype, rng):
+    layer = LAYERS[name](4, rng, layer_dtype)
+    X, dout = off_kinks(rng, (6, 4)).astype(input_dtype), np.ones((6, 4), input_dtype)
+    out, dx = forward_backward(layer, X, dout)
+    assert (out.dtype, dx.dtype) == (input_dtype, input_dtype)
+    assert [p.grad.dtype for p in layer.parameters()] == [layer_dtype] * len(layer.parameters())
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("name", LAYERS)
+def test_layer_turns_integer_input_into_float64(name, training, rng):
+    X, warm_up = rng.integers(-3, 4, (6, 4)), rng.standard_normal((6, 4))
+
+    def run(X):
+        layer = LAYERS[name](4, np.random.default_rng(7), np.float64)
+        if not training:
+            layer.forward(warm_up)          # running statistics to evaluate with
+            layer.eval()
+        return forward_backward(layer, X, np.ones((6, 4)))
+
+    out, dx = run(X)
+    assert (out.dtype, dx.dtype) == (np.float64, np.float64)
+    np.testing.assert_array_equal(out, run(X.astype(np.float64))[0])
+
+
+def test_linear_forward_and_backward_turn_integers_into_float64(rng):
+    X, W, b, dS = (rng.integers(-3, 4, shape) for shape in [(4, 3), (3, 2), (2,), (4, 2)])
+    S = linear_forward(X, W, b.astype(np.float64))
+    grads = linear_backward(dS, X, W)
+    assert [a.dtype for a in (S, *grads)] == [np.float64] * 4
+    np.testing.assert_array_equal(S, X @ W + b)
+    np.testing.assert_array_equal(grads[1], X.T @ dS)
+
+
+def test_dropout_forward_turns_integers_into_float64(rng):
+    out, mask = dropout_forward(np.arange(12).reshape(3, 4), 0.5, rng)
+    assert (out.dtype, mask.dtype) == (np.float64, np.float64)
+    np.testing.assert_array_equal(out, np.arange(12).reshape(3, 4) * mask)
+
+
+def test_batchnorm_forward_of_an_empty_batch_is_a_value_error():
+    with pytest.raises(ValueError, match="empty batch"):
+        batchnorm_forward(np.zeros((0, 3)), np.ones(3), np.zeros(3))
+
+
+def test_linear_backward_uses_the_input_as_it_is_at_backward_time(rng):
+    # Linear.forward keeps a reference to x, not a copy (documented): an in-place change of x
+    # between forward and backward changes dW = X^T dS.
+    layer, X, dS = Linear(3, 2, rng), rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    layer.forward(X)
+    X *= 2.0
+    layer.backward(dS)
+    np.testing.assert_allclose(layer.W.grad, X.T @ dS, rtol=1e-15)
+
+
 @pytest.mark.parametrize("name", LAYERS)
 def test_layer_leaves_its_input_and_upstream_gradient_unchanged(name, rng):
     layer = LAYERS[name](4, rng, np.float64)

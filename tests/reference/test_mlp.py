@@ -111,3 +111,19 @@ def test_mlp_loss_and_gradients_match_pytorch(rng):
     assert loss == pytest.approx(expected.item(), rel=1e-12)
     for key in params:
         np.testing.assert_allclose(grads[key], t[key].grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_gradients_have_the_dtype_of_their_parameters():
+    rng = np.random.default_rng(3)
+    params = {"W1": rng.standard_normal((4, 5)).astype(np.float32), "b1": np.zeros(5, np.float32),
+              "W2": rng.standard_normal((5, 3)).astype(np.float32), "b2": np.zeros(3)}
+    X, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    _, grads = mlp_loss_and_gradients(X, y, params)
+    assert {k: g.dtype for k, g in grads.items()} == {k: p.dtype for k, p in params.items()}
+
+
+def test_softmax_classifier_gradients_have_the_dtype_of_w_and_b():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    _, dW, db = softmax_classifier_loss(X, y, np.zeros((4, 3), np.float32), np.zeros(3))
+    assert (dW.dtype, db.dtype) == (np.float32, np.float64)

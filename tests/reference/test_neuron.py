@@ -176,3 +176,19 @@ def test_gradient_descent_history_starts_at_the_initial_loss(regression_data):
     _, history = neuron.gradient_descent_neuron(X, y, lr=0.05, epochs=50)
     assert len(history) == 51
     assert history[0] == pytest.approx(np.mean(y**2))   # w0 = 0 predicts 0
+
+
+def test_logistic_loss_of_an_empty_batch_is_a_value_error():
+    with pytest.raises(ValueError, match="empty batch"):
+        neuron.logistic_loss_and_grad(np.zeros(3), np.zeros((0, 2)), np.zeros(0))
+
+
+def test_gradient_descent_on_an_empty_batch_is_a_value_error():
+    with pytest.raises(ValueError, match="empty batch"):
+        neuron.gradient_descent_neuron(np.zeros((0, 2)), np.zeros(0), 0.1, 3)
+
+
+def test_logistic_gradient_has_the_dtype_of_the_weights(rng):
+    X, y = rng.standard_normal((5, 2)), rng.integers(0, 2, 5)
+    _, grad = neuron.logistic_loss_and_grad(np.ones(3, np.float32), X, y)
+    assert grad.dtype == np.float32

@@ -1,5 +1,6 @@
 """Optimizers follow the lectures' update rules step by step; schedules give their formulas."""
 
+import inspect
 import math
 
 import numpy as np
@@ -352,3 +353,46 @@ def test_matches_torch_optim_over_five_steps(name, torch):
         theirs_opt.step()
         theirs.append(tp.detach().numpy().copy())
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: optim.step_schedule(5, 0.1, every=0),
+    lambda: optim.cosine_schedule(5, 0.1, total=0),
+], ids=["step_every_0", "cosine_total_0"])
+def test_schedule_with_an_impossible_duration_is_a_value_error(build):
+    with pytest.raises(ValueError, match="got"):
+        build()
+
+
+@pytest.mark.parametrize("name", ALL_OPTIMIZERS)
+def test_an_integer_parameter_value_becomes_float64_and_steps(name):
+    p = Parameter(np.array([1, -2]))
+    p.grad[...] = [1, 1]
+    ALL_OPTIMIZERS[name]([p]).step()
+    assert p.value.dtype == np.float64 and p.grad.dtype == np.float64
+    assert np.all(p.value != [1, -2])
+
+
+# (our class, torch's, {our argument: torch's}) for the defaults both have
+DEFAULTS = [
+    (optim.Momentum, "SGD", {"mu": "momentum"}),
+    (optim.AdaGrad, "Adagrad", {"lr": "lr", "eps": "eps"}),
+    (optim.RMSProp, "RMSprop", {"lr": "lr", "gamma": "alpha", "eps": "eps"}),
+    (optim.Adam, "Adam", {"lr": "lr", "beta1": "betas", "eps": "eps",
+                          "weight_decay": "weight_decay"}),
+    (optim.AdamW, "AdamW", {"lr": "lr", "eps": "eps", "weight_decay": "weight_decay"}),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("ours", "theirs", "names"), DEFAULTS,
+                         ids=[cls.__name__ for cls, _, _ in DEFAULTS])
+def test_every_default_that_differs_from_torch_is_named_in_the_docstring(ours, theirs, names,
+                                                                         torch):
+    torch_class = getattr(torch.optim, theirs)
+    for our_name, torch_name in names.items():
+        mine = inspect.signature(ours).parameters[our_name].default
+        other = inspect.signature(torch_class).parameters[torch_name].default
+        other = other[0] if torch_name == "betas" else other
+        if mine != other:
+            assert f"{other:g}" in inspect.getdoc(ours), (our_name, mine, other)

@@ -9,7 +9,7 @@ from reference.layers import Dropout, Linear, ReLU, Sequential, Tanh
 from reference.losses import softmax_cross_entropy
 from reference.optim import SGD, Adam
 from reference.regularization import EarlyStopping
-from reference.train import evaluate, train
+from reference.train import accuracy, evaluate, train
 
 
 def mlp(sizes, rng, weight_init=init.he_normal, activation=ReLU):
@@ -192,3 +192,8 @@ def test_progress_true_draws_a_bar_on_stderr(spirals, rng, capsys):
     train(model, softmax_cross_entropy, SGD(model.parameters(), lr=0.1), *spirals,
           epochs=2, batch_size=64, rng=rng)
     assert "2/2" in capsys.readouterr().err
+
+
+def test_accuracy_of_an_empty_batch_is_a_value_error():
+    with pytest.raises(ValueError, match="empty batch"):
+        accuracy(np.zeros((0, 3)), np.zeros(0, int))

@@ -85,3 +85,59 @@ def test_minibatch_epoch_with_one_batch_is_one_gradient_step(rng):
 @pytest.mark.parametrize(("N", "batch_size", "updates"), [(10, 10, 1), (10, 1, 10), (10, 4, 3)])
 def test_updates_per_epoch_counts_the_last_smaller_batch(N, batch_size, updates):
     assert ur.updates_per_epoch(N, batch_size) == updates
+
+
+# -- integers become float64 ---------------------------------------------------------------
+
+INTEGER_STEPS = {
+    "sgd": lambda theta, g: ur.sgd_step(theta, g, 0.1),
+    "momentum": lambda theta, g: ur.momentum_step(theta, g, [0, 0, 0], 0.1, 0.9),
+    "nesterov": lambda theta, g: ur.nesterov_step(theta, [0, 0, 0], lambda p: p - g, 0.1, 0.9),
+    "adagrad": lambda theta, g: ur.adagrad_step(theta, g, [0, 0, 0], 0.1),
+    "rmsprop": lambda theta, g: ur.rmsprop_step(theta, g, [0, 0, 0]),
+    "adam": lambda theta, g: ur.adam_step(theta, g, [0, 0, 0], [0, 0, 0], 0),
+}
+
+
+@pytest.mark.parametrize("container", [np.array, list])
+@pytest.mark.parametrize("name", INTEGER_STEPS)
+def test_step_on_an_integer_theta_computes_in_float64(name, container):
+    theta, g = [1, -2, 3], np.array([1, 2, -1])
+    got = INTEGER_STEPS[name](container(theta), g)
+    expected = INTEGER_STEPS[name](np.array(theta, dtype=np.float64), g)
+    arrays = [got] if name == "sgd" else [a for a in got if isinstance(a, np.ndarray)]
+    assert [a.dtype for a in arrays] == [np.float64] * len(arrays)
+    np.testing.assert_array_equal(arrays[0], expected if name == "sgd" else expected[0])
+
+
+@pytest.mark.parametrize("name", list(ur.OPTIMIZERS))
+def test_trajectory_from_a_list_of_integers_computes_in_float64(name):
+    run = ur.optimizer_trajectory(name, [1, 2], np.ones((3, 2)), lr=0.1)
+    assert run["theta"].dtype == np.float64
+    expected = ur.optimizer_trajectory(name, np.array([1.0, 2.0]), np.ones((3, 2)), lr=0.1)
+    np.testing.assert_array_equal(run["theta"], expected["theta"])
+
+
+def test_minibatch_epoch_from_an_integer_theta_computes_in_float64(rng):
+    X, y, order = rng.normal(size=(6, 2)), rng.normal(size=6), rng.permutation(6)
+    got = ur.minibatch_epoch(np.array([1, -1]), X, y, 0.1, 4, order)
+    np.testing.assert_array_equal(got, ur.minibatch_epoch(np.array([1.0, -1.0]), X, y, 0.1, 4,
+                                                          order))
+
+
+def test_nesterov_on_quadratic_keeps_a_float32_theta0_float32():
+    run = ur.nesterov_on_quadratic(np.eye(2), np.ones(2), np.zeros(2, np.float32), 0.1, 0.9, 3)
+    assert (run["theta"].dtype, run["v"].dtype) == (np.float32, np.float32)
+
+
+# -- impossible values ---------------------------------------------------------------------
+
+
+def test_updates_per_epoch_of_an_empty_mini_batch_is_a_value_error():
+    with pytest.raises(ValueError, match="at least one example"):
+        ur.updates_per_epoch(10, 0)
+
+
+def test_minibatch_epoch_with_an_empty_mini_batch_is_a_value_error(rng):
+    with pytest.raises(ValueError, match="at least one example"):
+        ur.minibatch_epoch(np.zeros(2), rng.normal(size=(4, 2)), np.zeros(4), 0.1, 0, np.arange(4))
