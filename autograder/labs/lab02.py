@@ -137,7 +137,7 @@ def test_sin_square_derivative_on_random_shapes(student, rng):
     check_sin_square(student, x, f"sin_square_derivative(x), shape {x.shape}")
 
 
-@sin_square.check(points=1, hidden=True)
+@sin_square.check(points=1)
 def test_sin_square_derivative_keeps_float32_and_its_input(student, rng):
     x = off_zero(rng, (3, 4)).astype(np.float32)
     got, (after,) = student.call_returning_args("sin_square_derivative", x)
@@ -281,7 +281,7 @@ def test_network_gradients_at_random_points(student, oracle, rng):
         check_network(student, oracle, w, b, x, y, "network_gradients(w, b, x, y)")
 
 
-@network.check(points=1, hidden=True)
+@network.check(points=1)
 def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
     w, b, x, y = random_network(rng)
     _, after = student.call_returning_args("network_gradients", w, b, x, y)
@@ -395,7 +395,7 @@ def test_value_accumulates_the_gradient_of_a_reused_node(student, rng):
     check_value(student, "reused", off_zero(rng, 1, 0.5, 2.0))
 
 
-@value.check(points=1, hidden=True)
+@value.check(points=1)
 def test_value_operations_on_random_inputs(student, rng):
     for expression in ("lecture", "square", "pow", "exp", "tanh", "relu"):
         inputs = off_zero(rng, EXPRESSIONS[expression][0], 0.3, 1.5)
@@ -511,7 +511,7 @@ def test_numerical_gradient_of_a_coupled_function_of_a_matrix(student, rng):
                              "x of shape (2, 3) (perturb one entry at a time)")
 
 
-@gradcheck.check(points=1, hidden=True)
+@gradcheck.check(points=1)
 def test_numerical_gradient_uses_the_step_h(student, rng):
     x, h = off_zero(rng, 3, 0.5, 2.0), 1e-2
     # (x + h)^3 - (x - h)^3 = 6 x^2 h + 2 h^3: the central difference is 3 x^2 + h^2.

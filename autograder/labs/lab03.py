@@ -154,7 +154,7 @@ def test_sigmoid_matches_the_reference_on_random_inputs(student, oracle, rng):
                  mistakes=sigmoid_mistakes(s))
 
 
-@sigmoid.check(points=1, hidden=True)
+@sigmoid.check(points=1)
 def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 50.0, size=4)])
     got = student.sigmoid(s)
@@ -164,7 +164,7 @@ def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rn
     expect_close(got, oracle.sigmoid(s), "sigmoid(s) for large |s|", atol=1e-12)
 
 
-@sigmoid.check(points=1, hidden=True)
+@sigmoid.check(points=1)
 def test_sigmoid_keeps_float32(student, oracle, rng):
     s = rng.normal(0.0, 4.0, size=random_shape(rng)).astype(np.float32)
     got = student.sigmoid(s)
@@ -207,7 +207,7 @@ def test_sigmoid_backward_matches_central_differences_on_random_inputs(student, 
     check_sigmoid_backward(student, oracle, s, dout, f"sigmoid_backward(dout, s), shape {shape}")
 
 
-@sigmoid_backward.check(points=1, hidden=True)
+@sigmoid_backward.check(points=1)
 def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
     dout = rng.normal(size=s.shape)
@@ -219,7 +219,7 @@ def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, o
                  "saturated s", atol=1e-12, mistakes=sigmoid_backward_mistakes(dout, s))
 
 
-@sigmoid_backward.check(points=1, hidden=True)
+@sigmoid_backward.check(points=1)
 def test_sigmoid_backward_keeps_float32(student, oracle, rng):
     shape = random_shape(rng)
     s = rng.normal(0.0, 3.0, size=shape).astype(np.float32)
@@ -280,7 +280,7 @@ def test_tanh_and_backward_match_on_random_inputs(student, oracle, rng):
     check_tanh_backward(student, oracle, s, dout, f"tanh_backward(dout, s), shape {shape}")
 
 
-@tanh.check(points=1, hidden=True)
+@tanh.check(points=1)
 def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, [-20.0, 20.0], rng.normal(0.0, 2.0, size=4)])
     dout = rng.normal(size=s.shape)
@@ -320,7 +320,7 @@ def test_relu_matches_the_reference_on_a_small_example(student, oracle, rng):
     check_relu(student.relu(s), oracle, s, "relu(s), shape (3, 4)")
 
 
-@relu.check(points=1, hidden=True)
+@relu.check(points=1)
 def test_relu_does_not_modify_its_input(student, oracle, rng):
     s = both_signs(rng.normal(size=random_shape(rng)))
     got, (after,) = student.call_returning_args("relu", s)
@@ -328,7 +328,7 @@ def test_relu_does_not_modify_its_input(student, oracle, rng):
     check_relu(got, oracle, s, f"relu(s), shape {s.shape}")
 
 
-@relu.check(points=1, hidden=True)
+@relu.check(points=1)
 def test_relu_keeps_shape_and_float32(student, oracle, rng):
     s = rng.normal(size=random_shape(rng)).astype(np.float32)
     got = student.relu(s)
@@ -374,7 +374,7 @@ def test_relu_backward_matches_central_differences_on_random_inputs(student, ora
     check_relu_backward(student, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
 
 
-@relu_backward.check(points=1, hidden=True)
+@relu_backward.check(points=1)
 def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng):
     s = off_kinks(rng, (3, 4))
     s[rng.random(s.shape) < 0.4] = 0.0
@@ -387,7 +387,7 @@ def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng)
                            dout * (s >= 0)} | relu_backward_mistakes(dout, s))
 
 
-@relu_backward.check(points=1, hidden=True)
+@relu_backward.check(points=1)
 def test_relu_backward_does_not_modify_its_inputs(student, oracle, rng):
     shape = random_shape(rng)
     s, dout = off_kinks(rng, shape), rng.normal(size=shape)
@@ -457,7 +457,7 @@ def test_leaky_relu_and_backward_match_on_random_inputs_and_slopes(student, orac
                               f"leaky_relu_backward(dout, s, {alpha:.3g}), shape {shape}")
 
 
-@leaky_relu.check(points=1, hidden=True)
+@leaky_relu.check(points=1)
 def test_leaky_relu_and_backward_keep_float32(student, oracle, rng):
     shape, alpha = random_shape(rng), float(rng.uniform(0.02, 0.5))
     s, dout = off_kinks(rng, shape).astype(np.float32), rng.normal(size=shape).astype(np.float32)
@@ -529,7 +529,7 @@ def test_elu_and_backward_match_on_random_inputs_and_alphas(student, oracle, rng
                        f"elu_backward(dout, s, {alpha:.3g}), shape {shape}")
 
 
-@elu.check(points=1, hidden=True)
+@elu.check(points=1)
 def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, off_kinks(rng, (4,))])
     dout, alpha = rng.normal(size=s.shape), 1.0
@@ -610,7 +610,7 @@ def test_prelu_and_backward_match_on_random_inputs(student, oracle, rng):
                          f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
-@prelu.check(points=1, hidden=True)
+@prelu.check(points=1)
 def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
     m, d = random_batch(rng)
     s, dout, alpha = prelu_inputs(rng, m, d)
@@ -650,7 +650,7 @@ def test_softmax_matches_the_reference_on_random_inputs(student, oracle, rng):
                  mistakes=softmax_mistakes(s))
 
 
-@softmax.check(points=1, hidden=True)
+@softmax.check(points=1)
 def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
     m, k = random_batch(rng)
     offsets = rng.choice([-1000.0, 0.0, 1000.0], size=(m, 1))
@@ -662,7 +662,7 @@ def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
                  mistakes=softmax_mistakes(s))
 
 
-@softmax.check(points=1, hidden=True)
+@softmax.check(points=1)
 def test_softmax_keeps_float32(student, oracle, rng):
     s = rng.normal(0.0, 3.0, size=random_batch(rng)).astype(np.float32)
     got = student.softmax(s)
@@ -724,7 +724,7 @@ def test_softmax_backward_rows_sum_to_zero(student, rng):
            "missing (only the diagonal y (1 - y)?)")
 
 
-@softmax_backward.check(points=1, hidden=True)
+@softmax_backward.check(points=1)
 def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
     shape = random_batch(rng)
     s = rng.normal(0.0, 2.0, size=shape) + rng.choice([-1000.0, 1000.0], size=(shape[0], 1))
@@ -830,7 +830,7 @@ def test_bce_loss_and_gradient_on_random_inputs(student, oracle, rng):
     check_bce(student, oracle, s, y, f"binary_cross_entropy_with_logits(s, y), m = {m}")
 
 
-@bce.check(points=1, hidden=True)
+@bce.check(points=1)
 def test_bce_stays_finite_for_large_logits(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
     y = rng.integers(0, 2, size=s.size).astype(np.float64)
@@ -888,7 +888,7 @@ def test_softmax_ce_loss_and_gradient_on_random_inputs(student, oracle, rng):
     check_sce(student, oracle, s, labels, f"softmax_cross_entropy(s, y), s of shape {(m, k)}")
 
 
-@sce.check(points=1, hidden=True)
+@sce.check(points=1)
 def test_softmax_ce_stays_finite_for_large_logits(student, oracle, rng):
     m, k = random_batch(rng)
     labels = labels_for(rng, m, k)

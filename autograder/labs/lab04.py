@@ -320,7 +320,7 @@ def test_linear_forward_matches_the_reference_on_random_shapes(student, oracle, 
                              f"linear_forward(X, W, b), X {X.shape}, W {W.shape}")
 
 
-@linear_forward_q.check(points=1, hidden=True)
+@linear_forward_q.check(points=1)
 def test_linear_forward_keeps_float32_and_its_inputs(student, oracle, rng):
     n, d, k = random_layer(rng)
     X = rng.normal(size=(n, d)).astype(np.float32)
@@ -394,7 +394,7 @@ def test_linear_backward_matches_central_differences_for_square_weights(student,
                           f"linear_backward(dS, X, W), X {X.shape}, W {W.shape}")
 
 
-@linear_backward_q.check(points=1, hidden=True)
+@linear_backward_q.check(points=1)
 def test_linear_backward_keeps_float32_and_its_inputs(student, oracle, rng):
     n, d, k = random_layer(rng)
     dS = rng.normal(size=(n, k)).astype(np.float32)
@@ -481,7 +481,7 @@ def test_softmax_classifier_on_random_inputs(student, oracle, rng):
                      f"softmax_classifier_loss(X, y, W, b), X {X.shape}, W {W.shape}")
 
 
-@classifier_q.check(points=1, hidden=True)
+@classifier_q.check(points=1)
 def test_softmax_cross_entropy_is_finite_for_large_scores_and_keeps_its_input(student, oracle,
                                                                               rng):
     n, _, k = random_layer(rng)
@@ -731,7 +731,7 @@ def test_gradient_check_passes_correct_gradients_on_random_networks(student, rng
         expect_correct_gradients_pass(run_gradient_check(student, rng, ""))
 
 
-@gradient_check_q.check(points=1, hidden=True)
+@gradient_check_q.check(points=1)
 def test_gradient_check_finds_a_bug_in_any_parameter(student, rng):
     for bug in ("W1", "b1"):
         expect_planted_bug_found(run_gradient_check(student, rng, bug), f"grads[{bug!r}]")

@@ -16,7 +16,7 @@ def relu(s):
 def test_check_finds_functions_in_the_calling_module_and_returns_the_points(capsys):
     score = check("lab03.relu")
     assert isinstance(score, Score) and isinstance(score, float)
-    assert score == 1.0  # the one visible check; the hidden ones run when grading
+    assert score == 3.0  # every relu check is visible; grading runs them again on fresh inputs
     assert "[PASS]" in capsys.readouterr().out
 
 
