@@ -48,6 +48,16 @@ WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: 
                 "multiply by dout (delta = upstream x local gradient).")
 
 
+def upstream_mistakes(dout: np.ndarray, local: np.ndarray) -> dict:
+    """The upstream gradient ``dout`` combined with the ``local`` gradient in the wrong way:
+    dropped, divided by, or added, each named."""
+    return {WITHOUT_DOUT: local,
+            "it is the local gradient divided by dout: multiply by the upstream gradient, do "
+            "not divide by it (delta = upstream x local gradient).": local / dout,
+            "it is the local gradient plus dout: multiply by the upstream gradient, do not add "
+            "it (delta = upstream x local gradient).": local + dout}
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -180,7 +190,7 @@ sigmoid_backward = Question("lab03.sigmoid_backward", functions=("sigmoid_backwa
 def sigmoid_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     y = sigmoid64(s)
     return {
-        WITHOUT_DOUT: y * (1 - y),
+        **upstream_mistakes(dout, y * (1 - y)),
         "it is dout * sigma(s): did you forget the (1 - sigma(s)) factor?": dout * y,
         "it is dout * s * (1 - s): backward receives the inner potential s, not the output; "
         "compute y_hat = sigma(s) first, then dout * y_hat * (1 - y_hat).": dout * s * (1 - s),
@@ -246,7 +256,7 @@ def tanh_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     t = np.tanh(s)
     return {"it is dout * (1 - s^2): the derivative is 1 - tanh(s)^2, with tanh applied to "
             "the input s (backward receives s, not the output).": dout * (1 - s**2),
-            WITHOUT_DOUT: 1 - t**2,
+            **upstream_mistakes(dout, 1 - t**2),
             "it is dout * (1 - tanh(s)): the derivative squares tanh, 1 - tanh(s)^2.":
             dout * (1 - t),
             "it is dout * (1 + tanh(s)^2): the derivative is 1 - tanh(s)^2.": dout * (1 + t**2)}
@@ -343,7 +353,7 @@ relu_backward = Question("lab03.relu_backward", functions=("relu_backward",))
 
 
 def relu_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
-    return {WITHOUT_DOUT: (s > 0).astype(np.float64),
+    return {**upstream_mistakes(dout, (s > 0).astype(np.float64)),
             "it is dout * max(0, s): that multiplies by the ReLU's output; the local gradient "
             "is its derivative 1{s > 0}.": dout * np.maximum(s, 0.0),
             "it passes dout where s < 0 and blocks it where s > 0: the mask is inverted.":
@@ -414,7 +424,7 @@ def leaky_relu_mistakes(s: np.ndarray, alpha: float) -> dict:
 def leaky_relu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
     return {"the slopes are swapped: the derivative is 1 for s > 0 and alpha for s < 0.":
             dout * np.where(s > 0, alpha, 1.0),
-            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha),
+            **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha)),
             "it is the ReLU derivative, 0 for s < 0: the negative side has slope alpha.":
             dout * (s > 0),
             "it uses the slope 0.01 whatever alpha is passed: use the alpha argument.":
@@ -491,7 +501,7 @@ def elu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict
     e = np.exp(np.minimum(s, 0.0))
     return {"on the negative side it is alpha (e^s - 1), ELU's value: the derivative there is "
             "alpha e^s (= elu(s) + alpha).": dout * np.where(s > 0, 1.0, alpha * (e - 1)),
-            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha * e),
+            **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha * e)),
             "the positive side has slope alpha: ELU's derivative is 1 for s > 0.":
             dout * np.where(s > 0, alpha, alpha * e),
             "it uses alpha = 1 whatever alpha is passed: use the alpha argument.":
@@ -571,7 +581,7 @@ def expect_prelu_backward(got, oracle, s, dout, alpha, what):
     expect_gradient_near(ds, numerical_ds, f"ds of {what}", mistakes={
         "the slopes are swapped: ds is dout for s > 0 and alpha_j * dout for s < 0.":
         dout * np.where(s > 0, alpha, 1.0),
-        WITHOUT_DOUT: np.where(s > 0, 1.0, alpha)})
+        **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha))})
     expect(np.shape(dalpha) != s.shape,
            f"dalpha of {what} has shape {s.shape}, one row per example: alpha has shape "
            f"{alpha.shape} and is shared by every example, so sum dout * s (over s < 0) over "
@@ -678,7 +688,8 @@ softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backwa
 
 def softmax_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     y = softmax64(s)
-    return {"it keeps only the diagonal of the softmax Jacobian, y (1 - y) dout: every output "
+    return {WITHOUT_DOUT: y * (1 - y),
+            "it keeps only the diagonal of the softmax Jacobian, y (1 - y) dout: every output "
             "depends on every logit (dy_k/ds_j = y_k (1{k = j} - y_j)), so "
             "ds = y * (dout - sum_k dout_k y_k).": y * (1 - y) * dout,
             "it is y * dout: subtract each row's weighted sum, "

@@ -345,6 +345,9 @@ DX_WITH_W = ("dX uses W instead of W^T: delta^l_i = sum_j delta^{l+1}_j w_ij, i.
              "dX = dS W^T.")
 DB_NOT_SUMMED = ("db is dS itself, one row per example: the bias is shared by the whole batch, "
                  "so its gradient is summed over the examples, db = sum_n dS_n.")
+DS_DROPPED = ("it is the local gradient alone, as if the upstream gradient dS were all ones: "
+              "each message is the upstream gradient times the local one, dX = dS W^T, "
+              "dW = X^T dS, db = sum_n dS_n.")
 DB_AVERAGED = ("db is averaged over the batch: the 1/m is already inside dS (the loss averages), "
                "so db = sum_n dS_n, a sum.")
 
@@ -357,15 +360,17 @@ def check_linear_backward(student, oracle, dS, X, W, b, what):
     expect_shape(dW, W.shape, f"dW of {what}", {W.shape[::-1]: DW_TRANSPOSED})
     expect_shape(db, b.shape, f"db of {what}", {dS.shape: DB_NOT_SUMMED})
     expect_shape(dX, X.shape, f"dX of {what}", {})
+    ones = np.ones_like(dS)  # what the local gradients give without the upstream dS
     numerical_dX = central_differences(lambda x: oracle.linear_forward(x, W, b), X, dS)
     expect_gradient(dX, numerical_dX, f"dX of {what}", tol=GRADIENT_TOL,
-                    mistakes={DX_WITH_W: dS @ W} if square else None)
+                    mistakes={DS_DROPPED: ones @ W.T} | ({DX_WITH_W: dS @ W} if square else {}))
     numerical_dW = central_differences(lambda w: oracle.linear_forward(X, w, b), W, dS)
     expect_gradient(dW, numerical_dW, f"dW of {what}", tol=GRADIENT_TOL,
-                    mistakes={DW_TRANSPOSED: dS.T @ X} if square else None)
+                    mistakes={DS_DROPPED: X.T @ ones} | (
+                        {DW_TRANSPOSED: dS.T @ X} if square else {}))
     numerical_db = central_differences(lambda c: oracle.linear_forward(X, W, c), b, dS)
     expect_gradient(db, numerical_db, f"db of {what}", tol=GRADIENT_TOL, batch_size=n,
-                    mistakes={DB_AVERAGED: dS.mean(axis=0)})
+                    mistakes={DB_AVERAGED: dS.mean(axis=0), DS_DROPPED: ones.sum(axis=0)})
 
 
 @linear_backward_q.check(points=1)

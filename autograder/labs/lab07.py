@@ -40,7 +40,21 @@ GRADIENT_TOL = 1e-5
 F32 = {"rtol": 1e-4, "atol": 1e-6}
 
 
+WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: "
+                "multiply by dout (delta = upstream x local gradient).")
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def upstream_mistakes(dout: np.ndarray, local: np.ndarray) -> dict:
+    """The upstream gradient ``dout`` combined with the ``local`` gradient in the wrong way:
+    dropped, divided by, or added, each named."""
+    return {WITHOUT_DOUT: local,
+            "it is the local gradient divided by dout: multiply by the upstream gradient, do "
+            "not divide by it (delta = upstream x local gradient).": local / dout,
+            "it is the local gradient plus dout: multiply by the upstream gradient, do not add "
+            "it (delta = upstream x local gradient).": local + dout}
 
 
 def expect_tuple(result: object, size: int, what: str, names: str) -> tuple:
@@ -485,7 +499,8 @@ def test_dropout_backward_uses_the_forward_mask(student, rng):
                     mistakes={"it is dout * 1{mask != 0}: the kept units were scaled by 1/p in "
                               "the forward pass, so their gradient is scaled by 1/p too, "
                               "dX = dout * mu.": dout * (mask != 0),
-                              "it ignores the mask: a dropped unit passes no gradient.": dout})
+                              "it ignores the mask: a dropped unit passes no gradient.": dout,
+                              **upstream_mistakes(dout, mask)})
 
 
 @dropout.check(points=1)
@@ -690,9 +705,11 @@ def check_bn_backward(student, oracle, X, gamma, beta, what, rng):
                         "two more paths to the chain rule.": dout * gamma * inv_std})
     expect_gradient(dgamma, central_differences(lambda z: out(X, z, beta), gamma, dout),
                     f"dgamma of {what}", tol=GRADIENT_TOL, mistakes={
-                        "it is sum(dout): dgamma = sum_n dout_n * xhat_n.": dout.sum(axis=0)})
+                        "it is sum(dout): dgamma = sum_n dout_n * xhat_n.": dout.sum(axis=0),
+                        WITHOUT_DOUT: ((X - X.mean(axis=0)) * inv_std).sum(axis=0)})
     expect_gradient(dbeta, central_differences(lambda z: out(X, gamma, z), beta, dout),
-                    f"dbeta of {what}", tol=GRADIENT_TOL)
+                    f"dbeta of {what}", tol=GRADIENT_TOL,
+                    mistakes={WITHOUT_DOUT: np.full(d, float(X.shape[0]))})
 
 
 @bn.check(points=1)
