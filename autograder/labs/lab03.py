@@ -21,11 +21,13 @@ import math
 import numpy as np
 
 from autograder.expect import (
+    WITHOUT_DOUT,
     expect,
     expect_close,
     expect_dtype,
     expect_gradient,
     expect_unchanged,
+    upstream_mistakes,
 )
 from autograder.registry import Question
 from reference.gradcheck import numerical_gradient
@@ -43,19 +45,6 @@ F32 = {"rtol": 1e-4, "atol": 1e-6}
 
 # Large inputs: exp(1000) overflows float64, exp(100) overflows float32.
 HUGE = np.array([-1000.0, -800.0, -100.0, -40.0, 40.0, 100.0, 800.0, 1000.0])
-
-WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: "
-                "multiply by dout (delta = upstream x local gradient).")
-
-
-def upstream_mistakes(dout: np.ndarray, local: np.ndarray) -> dict:
-    """The upstream gradient ``dout`` combined with the ``local`` gradient in the wrong way:
-    dropped, divided by, or added, each named."""
-    return {WITHOUT_DOUT: local,
-            "it is the local gradient divided by dout: multiply by the upstream gradient, do "
-            "not divide by it (delta = upstream x local gradient).": local / dout,
-            "it is the local gradient plus dout: multiply by the upstream gradient, do not add "
-            "it (delta = upstream x local gradient).": local + dout}
 
 
 # --------------------------------------------------------------------------- helpers
