@@ -19,7 +19,7 @@ from tqdm import tqdm
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.gradebook import GradebookError, database_url, write_trusted_scores
-from autograder.registry import LAB_MODULES
+from autograder.registry import LAB_MODULES, get_question
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 from autograder.sandbox import Limits
@@ -73,13 +73,16 @@ def _check(args: argparse.Namespace) -> int:
                               hidden=False)
     for error in record["errors"]:
         print(f"problem: {error}")
+    possible = 0.0
     for q in record["questions"]:
+        points = get_question(q["id"]).max_score  # all its checks', not only the visible ones
+        possible += points
         mark = "PASS" if q["score"] == q["max_score"] else "FAIL"
-        print(f"[{mark}] {q['id']:<32} {q['score']:g} / {q['max_score']:g}")
+        print(f"[{mark}] {q['id']:<32} {q['score']:g} / {points:g} points")
         for note in q["feedback"]:
             print("\n".join("       " + line for line in note.splitlines()))
-    print(f"visible checks: {record['score']:g} / {record['max_score']:g} points; "
-          "hidden checks with other inputs run when the notebook is graded.")
+    print(f"{record['lab']}: {record['score']:g} / {possible:g} points from the visible checks; "
+          "grading runs them again on other inputs, with the hidden checks.")
     passed = not record["errors"] and record["score"] == record["max_score"]
     return 0 if passed and record["questions"] else 1
 

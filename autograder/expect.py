@@ -24,6 +24,20 @@ SCALE_HINTS = {
 }
 
 
+WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: "
+                "multiply by dout (delta = upstream x local gradient).")
+
+
+def upstream_mistakes(dout: np.ndarray, local: np.ndarray) -> dict:
+    """A backward's ``mistakes``: the upstream gradient ``dout`` dropped from, divided into or
+    added to the ``local`` gradient, where ``dout * local`` is right."""
+    return {WITHOUT_DOUT: local,
+            "it is the local gradient divided by dout: multiply by the upstream gradient, do "
+            "not divide by it (delta = upstream x local gradient).": local / dout,
+            "it is the local gradient plus dout: multiply by the upstream gradient, do not add "
+            "it (delta = upstream x local gradient).": local + dout}
+
+
 class CheckFailed(AssertionError):
     """A check's verdict: the message is shown to the student as feedback."""
 

@@ -37,17 +37,23 @@ def _notebook_namespace() -> dict:
     return inspect.stack()[2].frame.f_globals
 
 
-def format_result(result: QuestionResult, hidden: bool) -> str:
-    """The table a student reads under a test cell."""
+def format_result(result: QuestionResult, hidden: bool, points: float | None = None) -> str:
+    """The table a student reads under a test cell: ``k / n points`` with ``n`` the
+    question's ``points`` (all of its checks'), even when only the visible ones ran."""
+    points = result.max_score if points is None else points
     kind = "all checks" if hidden else "visible checks"
-    lines = [f"{result.id}: {result.score:g} / {result.max_score:g} points ({kind})"]
+    lines = [f"{result.id}: {result.score:g} / {points:g} points ({kind})"]
     for c in result.checks:
         mark = "PASS" if c.earned == c.points else "FAIL"
         lines.append(f"  [{mark}] {c.description} ({c.earned:g}/{c.points:g})")
         if c.feedback:
             lines.extend("         " + line for line in c.feedback.splitlines())
     if not hidden:
-        lines.append("  Hidden checks with other inputs run when your notebook is graded.")
+        rest = points - result.max_score
+        more = (f", and hidden checks give the other {rest:g} point{'s' * (rest != 1)}"
+                if rest else "")
+        lines.append(f"  When your notebook is graded, these checks run again on other "
+                     f"inputs{more}.")
     return "\n".join(lines)
 
 
@@ -69,6 +75,6 @@ def check(question_id: str, hidden: bool = False) -> Score:
         result = run_question(question, LocalStudent(namespace), hidden=hidden)
     passed = result.score == result.max_score
     validating = os.environ.get("NBGRADER_VALIDATING") == "1"
-    print(format_result(result, hidden),
+    print(format_result(result, hidden, question.max_score),
           file=sys.stderr if validating and not passed else sys.stdout)
     return Score(question.max_score if validating and passed else result.score)

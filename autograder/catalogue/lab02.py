@@ -134,6 +134,35 @@ def value_with(**pieces: str) -> str:
     return source
 
 
+# Each operation's local gradients, one per input it sends a gradient to; the solution's
+# backward adds ``local * out.grad`` to each input's grad.
+LOCAL = {"ADD": {"self": "1.0", "other": "1.0"},
+         "MUL": {"self": "other.data", "other": "self.data"},
+         "POW": {"self": "k * self.data ** (k - 1)"},
+         "EXP": {"self": "out.data"},
+         "TANH": {"self": "(1.0 - out.data ** 2)"},
+         "RELU": {"self": "(1.0 if self.data > 0 else 0.0)"}}
+SYMBOL = {"ADD": "+", "MUL": "*", "POW": "**", "EXP": "exp", "TANH": "tanh", "RELU": "relu"}
+# How a backward can combine the upstream gradient out.grad with the local gradient wrongly.
+COMBINED = {"divides by out.grad": "{local} / out.grad",
+            "adds out.grad": "{local} + out.grad",
+            "drops out.grad": "{local}"}
+
+
+def upstream_mistakes() -> list:
+    """For every operation of Value, a backward that divides by out.grad, adds it, or drops
+    it: right wherever the operation is the graph's output (out.grad = 1), wrong elsewhere."""
+    mistakes = []
+    for op, locals_ in LOCAL.items():
+        for kind, combined in COMBINED.items():
+            body = "\n".join(f"{node}.grad += {combined.format(local=local)}"
+                              for node, local in locals_.items())
+            name = f"value-{op.lower()}-{kind.replace(' ', '-').replace('.', '-')}"
+            mistakes.append(mistake(name, "value", f"a Value whose `{SYMBOL[op]}` backward {kind}",
+                                    value_with(**{op: body})))
+    return mistakes
+
+
 MISTAKES = [
     # -- f = (x + y) z
     mistake("add-mul-hard-coded-lecture-numbers", "add_mul_gradients",
@@ -364,6 +393,7 @@ propagate(self)""")),
             x = np.array(x, dtype=np.float64)
             return relative_error(grad_f(x), grad_f(x))
         """),
+    *upstream_mistakes(),
 ]
 
 ALTERNATIVES = [

@@ -14,6 +14,39 @@ from autograder.catalogue import alternative, mistake_maker
 mistake = mistake_maker("lab03")
 
 
+# Each backward's signature, its local gradient and what it returns around it; the question.
+BACKWARDS = {
+    "sigmoid_backward": ("(dout, s)", "sigmoid(s) * (1 - sigmoid(s))", "{ds}", "sigmoid_backward"),
+    "tanh_backward": ("(dout, s)", "(1 - np.tanh(s) ** 2)", "{ds}", "tanh"),
+    "relu_backward": ("(dout, s)", "(s > 0)", "{ds}", "relu_backward"),
+    "leaky_relu_backward": ("(dout, s, alpha=0.01)", "np.where(s > 0, 1.0, alpha)", "{ds}",
+                            "leaky_relu"),
+    "elu_backward": ("(dout, s, alpha=1.0)",
+                     "np.where(s > 0, 1.0, alpha * np.exp(np.minimum(s, 0)))", "{ds}", "elu"),
+    "prelu_backward": ("(dout, s, alpha)", "np.where(s > 0, 1.0, alpha)",
+                       "{ds}, np.sum(dout * np.minimum(s, 0), axis=0)", "prelu"),
+}
+# How a backward can combine the upstream gradient dout with the local gradient wrongly.
+COMBINED = {"without-dout": ("{local}", "multiply by dout"),
+            "divides-by-dout": ("{local} / dout", "do not divide by it"),
+            "adds-dout": ("{local} + dout", "do not add it")}
+
+
+def upstream_mistakes(written: set[str]) -> list:
+    """Every backward dropping dout, dividing by it or adding it instead of multiplying
+    (those not already in ``written``, by name)."""
+    mistakes = []
+    for function, (signature, local, returned, question) in BACKWARDS.items():
+        for kind, (combined, feedback) in COMBINED.items():
+            name = f"{function.replace('_', '-')}-{kind}"
+            if name not in written:
+                ds = combined.format(local=local)
+                mistakes.append(mistake(name, question, feedback,
+                                        f"def {function}{signature}:\n"
+                                        f"    return {returned.format(ds=ds)}\n"))
+    return mistakes
+
+
 MISTAKES = [
     # -- sigmoid
     mistake("sigmoid-sign-flipped", "sigmoid", "sigma(-s)", """
@@ -283,7 +316,13 @@ MISTAKES = [
             grad[np.arange(m), y] -= 1
             return loss, grad / m
         """),
+    mistake("softmax-backward-without-dout", "softmax_backward", "multiply by dout", """
+        def softmax_backward(dout, s, axis=-1):
+            y_hat = softmax(s, axis)
+            return y_hat * (1 - y_hat)
+        """),
 ]
+MISTAKES += upstream_mistakes({m.name for m in MISTAKES})
 
 ALTERNATIVES = [
     # Correct values, but numpy warns "overflow in exp" for very negative s: the warning

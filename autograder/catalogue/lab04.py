@@ -45,6 +45,21 @@ MISTAKES = [
         def linear_backward(dS, X, W):
             return dS @ W, X.T @ dS, dS.sum(axis=0)
         """),
+    mistake("linear-backward-dX-drops-dS", "linear_backward", "as if the upstream gradient dS",
+            """
+        def linear_backward(dS, X, W):
+            return np.ones_like(dS) @ W.T, X.T @ dS, dS.sum(axis=0)
+        """),
+    mistake("linear-backward-dW-drops-dS", "linear_backward", "as if the upstream gradient dS",
+            """
+        def linear_backward(dS, X, W):
+            return dS @ W.T, X.T @ np.ones_like(dS), dS.sum(axis=0)
+        """),
+    mistake("linear-backward-db-counts-the-examples", "linear_backward",
+            "as if the upstream gradient dS", """
+        def linear_backward(dS, X, W):
+            return dS @ W.T, X.T @ dS, np.full(dS.shape[1], float(dS.shape[0]))
+        """),
     mistake("linear-backward-float64-buffer", "linear_backward", "expected dtype float32", """
         def linear_backward(dS, X, W):
             dX = np.zeros(X.shape)

@@ -190,6 +190,18 @@ MISTAKES = [
         def dropout_backward(dout, mask):
             return dout * (mask != 0)
         """),
+    mistake("dropout-backward-without-dout", "dropout", "multiply by dout", """
+        def dropout_backward(dout, mask):
+            return np.array(mask, dtype=float)
+        """),
+    mistake("dropout-backward-divides-by-dout", "dropout", "do not divide by it", """
+        def dropout_backward(dout, mask):
+            return mask / dout
+        """),
+    mistake("dropout-backward-adds-dout", "dropout", "do not add it", """
+        def dropout_backward(dout, mask):
+            return mask + dout
+        """),
     # -- early stopping
     mistake("early-stopping-tie-improves", "early_stopping", "a tie counts as an improvement", """
         def early_stopping(theta0, update, validation_error, n, p):
@@ -318,6 +330,22 @@ MISTAKES = [
             dxhat = dout * gamma
             dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
             return dX, dbeta, dbeta
+        """),
+    mistake("batchnorm-backward-dgamma-without-dout", "batchnorm", "multiply by dout", """
+        def batchnorm_backward(dout, cache):
+            xhat, gamma, inv_std = cache
+            n = dout.shape[0]
+            dxhat = dout * gamma
+            dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
+            return dX, xhat.sum(axis=0), dout.sum(axis=0)
+        """),
+    mistake("batchnorm-backward-dbeta-without-dout", "batchnorm", "multiply by dout", """
+        def batchnorm_backward(dout, cache):
+            xhat, gamma, inv_std = cache
+            n = dout.shape[0]
+            dxhat = dout * gamma
+            dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
+            return dX, (dout * xhat).sum(axis=0), np.full(dout.shape[1], float(n))
         """),
     # -- input noise
     mistake("noise-sigma-as-variance", "input_noise", "sigma is the standard deviation", """

@@ -371,7 +371,7 @@ def test_perceptron_train_separates_data_that_need_a_bias(student, rng):
                     "separable examples in 2-D")
 
 
-@perceptron_rule.check(points=1, hidden=True)
+@perceptron_rule.check(points=1)
 def test_perceptron_train_gives_the_rules_weights_from_zero_and_from_a_random_start(
         student, oracle, rng):
     m, n = int(rng.integers(10, 21)), int(rng.integers(2, 5))
@@ -393,7 +393,7 @@ def test_perceptron_train_separates_random_data_that_need_a_bias(student, rng):
                     f"X of shape {X.shape}")
 
 
-@perceptron_rule.check(points=1, hidden=True)
+@perceptron_rule.check(points=1)
 def test_perceptron_train_does_not_modify_its_inputs(student, oracle, rng):
     X, y = separable_data(rng, 10, 2)
     w0 = rng.normal(size=3)
@@ -540,7 +540,7 @@ def test_logistic_loss_and_gradient_on_random_inputs(student, oracle, rng):
                    f"{X.shape}")
 
 
-@logistic.check(points=1, hidden=True)
+@logistic.check(points=1)
 def test_logistic_loss_stays_finite_for_large_scores(student, oracle, rng):
     m, n = int(rng.integers(4, 12)), int(rng.integers(1, 4))
     X, w, y = classification_data(rng, m, n)
@@ -612,7 +612,7 @@ def test_gradient_descent_neuron_converges_to_the_least_squares_weights(student,
                  "be the least-squares solution (X^T X)^{-1} X^T y", rtol=1e-6, atol=1e-6)
 
 
-@descent.check(points=1, hidden=True)
+@descent.check(points=1)
 def test_gradient_descent_neuron_does_not_modify_w0(student, oracle, rng):
     X, y = regression_data(rng, 8, 2)
     w0 = rng.normal(size=3)
@@ -732,13 +732,13 @@ def test_standardize_matches_on_random_data(student, oracle, rng):
                   standardize_mistakes(X_train, X_test))
 
 
-@standardization.check(points=1, hidden=True)
+@standardization.check(points=1)
 def test_standardize_maps_a_constant_feature_to_zero(student, oracle, rng):
     check_constant_feature(student, oracle, "standardize", rng,
                            "standardize(X_train, X_test) with a constant feature")
 
 
-@standardization.check(points=1, hidden=True)
+@standardization.check(points=1)
 def test_standardize_does_not_modify_its_inputs(student, oracle, rng):
     X_train, X_test = scaling_data(rng, *scaling_shape(rng))
     _, after = student.call_returning_args("standardize", X_train, X_test)
@@ -763,7 +763,7 @@ def test_min_max_scale_matches_on_random_data(student, oracle, rng):
                   min_max_mistakes(X_train, X_test))
 
 
-@min_max.check(points=1, hidden=True)
+@min_max.check(points=1)
 def test_min_max_scale_maps_a_constant_feature_to_zero(student, oracle, rng):
     check_constant_feature(student, oracle, "min_max_scale", rng,
                            "min_max_scale(X_train, X_test) with a constant feature")

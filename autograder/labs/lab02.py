@@ -137,7 +137,7 @@ def test_sin_square_derivative_on_random_shapes(student, rng):
     check_sin_square(student, x, f"sin_square_derivative(x), shape {x.shape}")
 
 
-@sin_square.check(points=1, hidden=True)
+@sin_square.check(points=1)
 def test_sin_square_derivative_keeps_float32_and_its_input(student, rng):
     x = off_zero(rng, (3, 4)).astype(np.float32)
     got, (after,) = student.call_returning_args("sin_square_derivative", x)
@@ -281,7 +281,7 @@ def test_network_gradients_at_random_points(student, oracle, rng):
         check_network(student, oracle, w, b, x, y, "network_gradients(w, b, x, y)")
 
 
-@network.check(points=1, hidden=True)
+@network.check(points=1)
 def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
     w, b, x, y = random_network(rng)
     _, after = student.call_returning_args("network_gradients", w, b, x, y)
@@ -296,27 +296,34 @@ def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
 value = Question("lab02.value", functions=("Value",))
 
 # Each expression: its arity and its forward pass in plain floats (the probe builds the same
-# expression with the student's Value).
+# expression with the student's Value). In those named after one operation, the last input c
+# multiplies the operation's result: its backward receives out.grad = c, not 1, so a backward
+# that divides by out.grad, adds it or drops it (all right where out.grad = 1) shows.
 EXPRESSIONS = {
     "lecture": (3, lambda v: (v[0] + v[1]) * v[2]),
     "reused": (1, lambda v: (v[0] + v[0]) + (v[0] + v[0])),
-    "square": (1, lambda v: v[0] * v[0]),
-    "pow": (1, lambda v: v[0] ** 3 + 2.0 * v[0] ** -1),
-    "exp": (2, lambda v: math.exp(v[0] * v[1])),
-    "tanh": (2, lambda v: math.tanh(v[0] + v[1])),
-    "relu": (2, lambda v: max(0.0, v[0] * v[1]) + max(0.0, v[0] - v[1])),
+    "add": (3, lambda v: (v[0] + v[1]) * v[2]),
+    "mul": (3, lambda v: (v[0] * v[1]) * v[2]),
+    "square": (2, lambda v: (v[0] * v[0]) * v[1]),
+    "pow": (2, lambda v: (v[0] ** 3 + 2.0 * v[0] ** -1) * v[1]),
+    "exp": (3, lambda v: math.exp(v[0] * v[1]) * v[2]),
+    "tanh": (3, lambda v: math.tanh(v[0] + v[1]) * v[2]),
+    "relu": (3, lambda v: (max(0.0, v[0] * v[1]) + max(0.0, v[0] - v[1])) * v[2]),
     "shared": (2, lambda v: math.tanh(v[0] * v[1]) + (v[0] * v[1]) * (v[0] * v[1]) * 3.0),
     "neuron": (5, lambda v: math.tanh(v[0] * v[1] + v[2] * v[3] + v[4])),
 }
+OPERATIONS = ("add", "mul", "square", "pow", "exp", "tanh", "relu")
 
 WHAT_IT_TESTS = {
     "lecture": "f = (x + y) * z",
     "reused": "b = a + a; c = b + b (a node used twice: its gradients add up, +=)",
-    "square": "a * a (both inputs of the product are the same node: +=, not =)",
-    "pow": "a ** 3 + 2 * a ** -1 (d(a^k)/da = k a^(k - 1))",
-    "exp": "(a * b).exp() (d e^s/ds = e^s)",
-    "tanh": "(a + b).tanh() (d tanh(s)/ds = 1 - tanh(s)^2, from the output)",
-    "relu": "(a * b).relu() + (a - b).relu() (ReLU' = 1 for s > 0, else 0)",
+    "add": "(a + b) * c (the sum receives the upstream gradient c)",
+    "mul": "(a * b) * c (the inner product receives the upstream gradient c)",
+    "square": "(a * a) * c (both inputs of the product are the same node: +=, not =)",
+    "pow": "(a ** 3 + 2 * a ** -1) * c (d(a^k)/da = k a^(k - 1), times the upstream gradient)",
+    "exp": "(a * b).exp() * c (d e^s/ds = e^s, times the upstream gradient c)",
+    "tanh": "(a + b).tanh() * c (d tanh(s)/ds = 1 - tanh(s)^2, from the output, times c)",
+    "relu": "((a * b).relu() + (a - b).relu()) * c (ReLU' = 1 for s > 0, else 0, times c)",
     "shared": "u = a * b; u.tanh() + u * u * 3 (u feeds two branches: backward must visit "
               "the nodes in reverse topological order, so that u's gradient is complete "
               "before it is passed on)",
@@ -328,28 +335,31 @@ def probe_value_expression(namespace, expression, inputs):
     """Build ``expression`` from the student's ``Value``, backpropagate, return data and grads."""
     Value = namespace["Value"]
     leaves = [Value(float(v)) for v in inputs]
-    if expression == "lecture":
+    if expression in ("lecture", "add"):
         x, y, z = leaves
         out = (x + y) * z
     elif expression == "reused":
         (a,) = leaves
         b = a + a
         out = b + b
+    elif expression == "mul":
+        a, b, c = leaves
+        out = (a * b) * c
     elif expression == "square":
-        (a,) = leaves
-        out = a * a
+        a, c = leaves
+        out = (a * a) * c
     elif expression == "pow":
-        (a,) = leaves
-        out = a ** 3 + a ** -1 * 2.0
+        a, c = leaves
+        out = (a ** 3 + a ** -1 * 2.0) * c
     elif expression == "exp":
-        a, b = leaves
-        out = (a * b).exp()
+        a, b, c = leaves
+        out = (a * b).exp() * c
     elif expression == "tanh":
-        a, b = leaves
-        out = (a + b).tanh()
+        a, b, c = leaves
+        out = (a + b).tanh() * c
     elif expression == "relu":
-        a, b = leaves
-        out = (a * b).relu() + (a + b * -1.0).relu()
+        a, b, c = leaves
+        out = ((a * b).relu() + (a + b * -1.0).relu()) * c
     elif expression == "shared":
         a, b = leaves
         u = a * b
@@ -361,6 +371,92 @@ def probe_value_expression(namespace, expression, inputs):
     return {"data": float(out.data), "grads": [float(leaf.grad) for leaf in leaves]}
 
 
+# How a backward can combine the upstream gradient with an operation's local gradient.
+COMBINATIONS = {"multiplies by out.grad": lambda local, upstream: local * upstream,
+                "divides by out.grad": lambda local, upstream: local / upstream,
+                "adds out.grad": lambda local, upstream: local + upstream,
+                "drops out.grad": lambda local, upstream: local}
+SYMBOLS = {"+": "+", "*": "*", "pow": "**", "exp": "exp", "tanh": "tanh", "relu": "relu"}
+
+
+def value_model(wrong_op: str = "", combine=COMBINATIONS["multiplies by out.grad"]) -> type:
+    """The grader's own scalar autograd, with the backward of operation ``wrong_op`` (a
+    ``_op`` of :data:`SYMBOLS`) combining upstream and local gradients by ``combine``:
+    the gradients a Value with that mistake gives, to name the mistake in feedback."""
+
+    class Model:
+        def __init__(self, data, children=(), op=""):
+            self.data, self.grad, self.children, self.op = float(data), 0.0, children, op
+            self.locals: tuple = ()
+
+        def node(self, data, children, op, locals_):
+            out = Model(data, children, op)
+            out.locals = locals_
+            return out
+
+        def __add__(self, other):
+            other = other if isinstance(other, Model) else Model(other)
+            return self.node(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Model) else Model(other)
+            return self.node(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+        def __pow__(self, k):
+            return self.node(self.data ** k, (self,), "pow", (k * self.data ** (k - 1),))
+
+        def exp(self):
+            return self.node(math.exp(self.data), (self,), "exp", (math.exp(self.data),))
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            return self.node(t, (self,), "tanh", (1.0 - t * t,))
+
+        def relu(self):
+            return self.node(max(0.0, self.data), (self,), "relu",
+                             (1.0 if self.data > 0 else 0.0,))
+
+        def backward(self):
+            order, seen = [], set()
+
+            def visit(node):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    for child in node.children:
+                        visit(child)
+                    order.append(node)
+
+            visit(self)
+            self.grad = 1.0
+            for node in reversed(order):
+                rule = combine if node.op == wrong_op else COMBINATIONS["multiplies by out.grad"]
+                for child, local in zip(node.children, node.locals, strict=True):
+                    child.grad += rule(local, node.grad)
+
+    return Model
+
+
+def upstream_mistakes(expression: str, inputs: np.ndarray) -> dict:
+    """What a Value gives on ``expression`` when one operation's backward divides by out.grad,
+    adds it or drops it, each named; the expression's own operation first, since two
+    mistakes can give the same gradients (a ReLU or the sum above it dropping out.grad)."""
+    mistakes = {}
+    own = {"add": "+", "mul": "*", "square": "*", "pow": "pow"}.get(expression, expression)
+    for op, symbol in sorted(SYMBOLS.items(), key=lambda item: item[0] != own):
+        for kind, combine in COMBINATIONS.items():
+            if kind == "multiplies by out.grad":
+                continue
+            try:
+                wrong = probe_value_expression({"Value": value_model(op, combine)}, expression,
+                                               inputs)["grads"]
+            except ZeroDivisionError:
+                continue
+            mistakes[f"it matches a Value whose `{symbol}` backward {kind} instead of "
+                     "multiplying by it: downstream gradient = upstream gradient (out.grad) x "
+                     "local gradient, self.grad += local * out.grad."] = np.array(wrong)
+    return mistakes
+
+
 def value_mistakes(expression: str, inputs: np.ndarray, numerical: np.ndarray) -> dict:
     mistakes = {"all gradients are 0: does backward set the output's own gradient, "
                 "d(out)/d(out) = 1, before applying the local gradients?":
@@ -369,9 +465,10 @@ def value_mistakes(expression: str, inputs: np.ndarray, numerical: np.ndarray) -
         mistakes["it is 1, not 4: a gradient was assigned with `=` instead of `+=`, so the "
                  "second use of a node overwrote the first."] = np.ones(1)
     if expression == "square":
-        mistakes["it is a, not 2a: a gradient was assigned with `=` instead of `+=`, so "
-                 "the second input of a * a overwrote the first."] = inputs.copy()
-    return mistakes
+        mistakes["it is a c, not 2 a c: a gradient was assigned with `=` instead of `+=`, so "
+                 "the second input of a * a overwrote the first."] = np.array(
+                     [inputs[0] * inputs[1], inputs[0] ** 2])
+    return mistakes | upstream_mistakes(expression, inputs)
 
 
 def check_value(student, expression: str, inputs: np.ndarray) -> None:
@@ -385,6 +482,19 @@ def check_value(student, expression: str, inputs: np.ndarray) -> None:
                          mistakes=value_mistakes(expression, inputs, numerical))
 
 
+def operation_inputs(rng: np.random.Generator, expression: str) -> np.ndarray:
+    """Inputs for one operation's expression: off zero, and an upstream gradient c with
+    1.5 <= |c| <= 3, far from 1 (where c, 1/c and nothing agree). For ``relu``, off the kinks
+    and with one ReLU passing its gradient and the other blocking it."""
+    arity = EXPRESSIONS[expression][0]
+    while True:
+        inputs = off_zero(rng, arity, 0.3, 1.5)
+        inputs[-1] = off_zero(rng, 1, 1.5, 3.0)[0]
+        a, b = inputs[:2]
+        if expression != "relu" or (abs(a - b) >= 0.1 and (a * b > 0) != (a - b > 0)):
+            return inputs
+
+
 @value.check(points=1)
 def test_value_backpropagates_the_lectures_graph(student, rng):
     check_value(student, "lecture", rng.normal(0.0, 3.0, size=3))
@@ -395,13 +505,10 @@ def test_value_accumulates_the_gradient_of_a_reused_node(student, rng):
     check_value(student, "reused", off_zero(rng, 1, 0.5, 2.0))
 
 
-@value.check(points=1, hidden=True)
-def test_value_operations_on_random_inputs(student, rng):
-    for expression in ("lecture", "square", "pow", "exp", "tanh", "relu"):
-        inputs = off_zero(rng, EXPRESSIONS[expression][0], 0.3, 1.5)
-        while expression == "relu" and abs(inputs[0] - inputs[1]) < 0.1:  # off the kink
-            inputs = off_zero(rng, 2, 0.3, 1.5)
-        check_value(student, expression, inputs)
+@value.check(points=1)
+def test_value_operations_each_multiply_a_random_upstream_gradient(student, rng):
+    for expression in OPERATIONS:
+        check_value(student, expression, operation_inputs(rng, expression))
 
 
 @value.check(points=1, hidden=True)
@@ -511,7 +618,7 @@ def test_numerical_gradient_of_a_coupled_function_of_a_matrix(student, rng):
                              "x of shape (2, 3) (perturb one entry at a time)")
 
 
-@gradcheck.check(points=1, hidden=True)
+@gradcheck.check(points=1)
 def test_numerical_gradient_uses_the_step_h(student, rng):
     x, h = off_zero(rng, 3, 0.5, 2.0), 1e-2
     # (x + h)^3 - (x - h)^3 = 6 x^2 h + 2 h^3: the central difference is 3 x^2 + h^2.

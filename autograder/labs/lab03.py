@@ -21,11 +21,13 @@ import math
 import numpy as np
 
 from autograder.expect import (
+    WITHOUT_DOUT,
     expect,
     expect_close,
     expect_dtype,
     expect_gradient,
     expect_unchanged,
+    upstream_mistakes,
 )
 from autograder.registry import Question
 from reference.gradcheck import numerical_gradient
@@ -43,9 +45,6 @@ F32 = {"rtol": 1e-4, "atol": 1e-6}
 
 # Large inputs: exp(1000) overflows float64, exp(100) overflows float32.
 HUGE = np.array([-1000.0, -800.0, -100.0, -40.0, 40.0, 100.0, 800.0, 1000.0])
-
-WITHOUT_DOUT = ("it is the local gradient alone, without the upstream gradient: "
-                "multiply by dout (delta = upstream x local gradient).")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -154,7 +153,7 @@ def test_sigmoid_matches_the_reference_on_random_inputs(student, oracle, rng):
                  mistakes=sigmoid_mistakes(s))
 
 
-@sigmoid.check(points=1, hidden=True)
+@sigmoid.check(points=1)
 def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 50.0, size=4)])
     got = student.sigmoid(s)
@@ -164,7 +163,7 @@ def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rn
     expect_close(got, oracle.sigmoid(s), "sigmoid(s) for large |s|", atol=1e-12)
 
 
-@sigmoid.check(points=1, hidden=True)
+@sigmoid.check(points=1)
 def test_sigmoid_keeps_float32(student, oracle, rng):
     s = rng.normal(0.0, 4.0, size=random_shape(rng)).astype(np.float32)
     got = student.sigmoid(s)
@@ -180,7 +179,7 @@ sigmoid_backward = Question("lab03.sigmoid_backward", functions=("sigmoid_backwa
 def sigmoid_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     y = sigmoid64(s)
     return {
-        WITHOUT_DOUT: y * (1 - y),
+        **upstream_mistakes(dout, y * (1 - y)),
         "it is dout * sigma(s): did you forget the (1 - sigma(s)) factor?": dout * y,
         "it is dout * s * (1 - s): backward receives the inner potential s, not the output; "
         "compute y_hat = sigma(s) first, then dout * y_hat * (1 - y_hat).": dout * s * (1 - s),
@@ -207,7 +206,7 @@ def test_sigmoid_backward_matches_central_differences_on_random_inputs(student, 
     check_sigmoid_backward(student, oracle, s, dout, f"sigmoid_backward(dout, s), shape {shape}")
 
 
-@sigmoid_backward.check(points=1, hidden=True)
+@sigmoid_backward.check(points=1)
 def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
     dout = rng.normal(size=s.shape)
@@ -219,7 +218,7 @@ def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, o
                  "saturated s", atol=1e-12, mistakes=sigmoid_backward_mistakes(dout, s))
 
 
-@sigmoid_backward.check(points=1, hidden=True)
+@sigmoid_backward.check(points=1)
 def test_sigmoid_backward_keeps_float32(student, oracle, rng):
     shape = random_shape(rng)
     s = rng.normal(0.0, 3.0, size=shape).astype(np.float32)
@@ -246,7 +245,7 @@ def tanh_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     t = np.tanh(s)
     return {"it is dout * (1 - s^2): the derivative is 1 - tanh(s)^2, with tanh applied to "
             "the input s (backward receives s, not the output).": dout * (1 - s**2),
-            WITHOUT_DOUT: 1 - t**2,
+            **upstream_mistakes(dout, 1 - t**2),
             "it is dout * (1 - tanh(s)): the derivative squares tanh, 1 - tanh(s)^2.":
             dout * (1 - t),
             "it is dout * (1 + tanh(s)^2): the derivative is 1 - tanh(s)^2.": dout * (1 + t**2)}
@@ -280,7 +279,7 @@ def test_tanh_and_backward_match_on_random_inputs(student, oracle, rng):
     check_tanh_backward(student, oracle, s, dout, f"tanh_backward(dout, s), shape {shape}")
 
 
-@tanh.check(points=1, hidden=True)
+@tanh.check(points=1)
 def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, [-20.0, 20.0], rng.normal(0.0, 2.0, size=4)])
     dout = rng.normal(size=s.shape)
@@ -320,7 +319,7 @@ def test_relu_matches_the_reference_on_a_small_example(student, oracle, rng):
     check_relu(student.relu(s), oracle, s, "relu(s), shape (3, 4)")
 
 
-@relu.check(points=1, hidden=True)
+@relu.check(points=1)
 def test_relu_does_not_modify_its_input(student, oracle, rng):
     s = both_signs(rng.normal(size=random_shape(rng)))
     got, (after,) = student.call_returning_args("relu", s)
@@ -328,7 +327,7 @@ def test_relu_does_not_modify_its_input(student, oracle, rng):
     check_relu(got, oracle, s, f"relu(s), shape {s.shape}")
 
 
-@relu.check(points=1, hidden=True)
+@relu.check(points=1)
 def test_relu_keeps_shape_and_float32(student, oracle, rng):
     s = rng.normal(size=random_shape(rng)).astype(np.float32)
     got = student.relu(s)
@@ -343,7 +342,7 @@ relu_backward = Question("lab03.relu_backward", functions=("relu_backward",))
 
 
 def relu_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
-    return {WITHOUT_DOUT: (s > 0).astype(np.float64),
+    return {**upstream_mistakes(dout, (s > 0).astype(np.float64)),
             "it is dout * max(0, s): that multiplies by the ReLU's output; the local gradient "
             "is its derivative 1{s > 0}.": dout * np.maximum(s, 0.0),
             "it passes dout where s < 0 and blocks it where s > 0: the mask is inverted.":
@@ -374,7 +373,7 @@ def test_relu_backward_matches_central_differences_on_random_inputs(student, ora
     check_relu_backward(student, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
 
 
-@relu_backward.check(points=1, hidden=True)
+@relu_backward.check(points=1)
 def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng):
     s = off_kinks(rng, (3, 4))
     s[rng.random(s.shape) < 0.4] = 0.0
@@ -387,7 +386,7 @@ def test_relu_backward_gives_zero_gradient_at_s_equal_zero(student, oracle, rng)
                            dout * (s >= 0)} | relu_backward_mistakes(dout, s))
 
 
-@relu_backward.check(points=1, hidden=True)
+@relu_backward.check(points=1)
 def test_relu_backward_does_not_modify_its_inputs(student, oracle, rng):
     shape = random_shape(rng)
     s, dout = off_kinks(rng, shape), rng.normal(size=shape)
@@ -414,7 +413,7 @@ def leaky_relu_mistakes(s: np.ndarray, alpha: float) -> dict:
 def leaky_relu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
     return {"the slopes are swapped: the derivative is 1 for s > 0 and alpha for s < 0.":
             dout * np.where(s > 0, alpha, 1.0),
-            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha),
+            **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha)),
             "it is the ReLU derivative, 0 for s < 0: the negative side has slope alpha.":
             dout * (s > 0),
             "it uses the slope 0.01 whatever alpha is passed: use the alpha argument.":
@@ -457,7 +456,7 @@ def test_leaky_relu_and_backward_match_on_random_inputs_and_slopes(student, orac
                               f"leaky_relu_backward(dout, s, {alpha:.3g}), shape {shape}")
 
 
-@leaky_relu.check(points=1, hidden=True)
+@leaky_relu.check(points=1)
 def test_leaky_relu_and_backward_keep_float32(student, oracle, rng):
     shape, alpha = random_shape(rng), float(rng.uniform(0.02, 0.5))
     s, dout = off_kinks(rng, shape).astype(np.float32), rng.normal(size=shape).astype(np.float32)
@@ -491,7 +490,7 @@ def elu_backward_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict
     e = np.exp(np.minimum(s, 0.0))
     return {"on the negative side it is alpha (e^s - 1), ELU's value: the derivative there is "
             "alpha e^s (= elu(s) + alpha).": dout * np.where(s > 0, 1.0, alpha * (e - 1)),
-            WITHOUT_DOUT: np.where(s > 0, 1.0, alpha * e),
+            **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha * e)),
             "the positive side has slope alpha: ELU's derivative is 1 for s > 0.":
             dout * np.where(s > 0, alpha, alpha * e),
             "it uses alpha = 1 whatever alpha is passed: use the alpha argument.":
@@ -529,7 +528,7 @@ def test_elu_and_backward_match_on_random_inputs_and_alphas(student, oracle, rng
                        f"elu_backward(dout, s, {alpha:.3g}), shape {shape}")
 
 
-@elu.check(points=1, hidden=True)
+@elu.check(points=1)
 def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     s = np.concatenate([HUGE, off_kinks(rng, (4,))])
     dout, alpha = rng.normal(size=s.shape), 1.0
@@ -571,7 +570,7 @@ def expect_prelu_backward(got, oracle, s, dout, alpha, what):
     expect_gradient_near(ds, numerical_ds, f"ds of {what}", mistakes={
         "the slopes are swapped: ds is dout for s > 0 and alpha_j * dout for s < 0.":
         dout * np.where(s > 0, alpha, 1.0),
-        WITHOUT_DOUT: np.where(s > 0, 1.0, alpha)})
+        **upstream_mistakes(dout, np.where(s > 0, 1.0, alpha))})
     expect(np.shape(dalpha) != s.shape,
            f"dalpha of {what} has shape {s.shape}, one row per example: alpha has shape "
            f"{alpha.shape} and is shared by every example, so sum dout * s (over s < 0) over "
@@ -610,7 +609,7 @@ def test_prelu_and_backward_match_on_random_inputs(student, oracle, rng):
                          f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
-@prelu.check(points=1, hidden=True)
+@prelu.check(points=1)
 def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
     m, d = random_batch(rng)
     s, dout, alpha = prelu_inputs(rng, m, d)
@@ -650,7 +649,7 @@ def test_softmax_matches_the_reference_on_random_inputs(student, oracle, rng):
                  mistakes=softmax_mistakes(s))
 
 
-@softmax.check(points=1, hidden=True)
+@softmax.check(points=1)
 def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
     m, k = random_batch(rng)
     offsets = rng.choice([-1000.0, 0.0, 1000.0], size=(m, 1))
@@ -662,7 +661,7 @@ def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
                  mistakes=softmax_mistakes(s))
 
 
-@softmax.check(points=1, hidden=True)
+@softmax.check(points=1)
 def test_softmax_keeps_float32(student, oracle, rng):
     s = rng.normal(0.0, 3.0, size=random_batch(rng)).astype(np.float32)
     got = student.softmax(s)
@@ -678,7 +677,8 @@ softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backwa
 
 def softmax_backward_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
     y = softmax64(s)
-    return {"it keeps only the diagonal of the softmax Jacobian, y (1 - y) dout: every output "
+    return {WITHOUT_DOUT: y * (1 - y),
+            "it keeps only the diagonal of the softmax Jacobian, y (1 - y) dout: every output "
             "depends on every logit (dy_k/ds_j = y_k (1{k = j} - y_j)), so "
             "ds = y * (dout - sum_k dout_k y_k).": y * (1 - y) * dout,
             "it is y * dout: subtract each row's weighted sum, "
@@ -724,7 +724,7 @@ def test_softmax_backward_rows_sum_to_zero(student, rng):
            "missing (only the diagonal y (1 - y)?)")
 
 
-@softmax_backward.check(points=1, hidden=True)
+@softmax_backward.check(points=1)
 def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
     shape = random_batch(rng)
     s = rng.normal(0.0, 2.0, size=shape) + rng.choice([-1000.0, 1000.0], size=(shape[0], 1))
@@ -830,7 +830,7 @@ def test_bce_loss_and_gradient_on_random_inputs(student, oracle, rng):
     check_bce(student, oracle, s, y, f"binary_cross_entropy_with_logits(s, y), m = {m}")
 
 
-@bce.check(points=1, hidden=True)
+@bce.check(points=1)
 def test_bce_stays_finite_for_large_logits(student, oracle, rng):
     s = np.concatenate([HUGE, rng.normal(0.0, 2.0, size=4)])
     y = rng.integers(0, 2, size=s.size).astype(np.float64)
@@ -888,7 +888,7 @@ def test_softmax_ce_loss_and_gradient_on_random_inputs(student, oracle, rng):
     check_sce(student, oracle, s, labels, f"softmax_cross_entropy(s, y), s of shape {(m, k)}")
 
 
-@sce.check(points=1, hidden=True)
+@sce.check(points=1)
 def test_softmax_ce_stays_finite_for_large_logits(student, oracle, rng):
     m, k = random_batch(rng)
     labels = labels_for(rng, m, k)

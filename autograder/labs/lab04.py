@@ -320,7 +320,7 @@ def test_linear_forward_matches_the_reference_on_random_shapes(student, oracle, 
                              f"linear_forward(X, W, b), X {X.shape}, W {W.shape}")
 
 
-@linear_forward_q.check(points=1, hidden=True)
+@linear_forward_q.check(points=1)
 def test_linear_forward_keeps_float32_and_its_inputs(student, oracle, rng):
     n, d, k = random_layer(rng)
     X = rng.normal(size=(n, d)).astype(np.float32)
@@ -345,6 +345,9 @@ DX_WITH_W = ("dX uses W instead of W^T: delta^l_i = sum_j delta^{l+1}_j w_ij, i.
              "dX = dS W^T.")
 DB_NOT_SUMMED = ("db is dS itself, one row per example: the bias is shared by the whole batch, "
                  "so its gradient is summed over the examples, db = sum_n dS_n.")
+DS_DROPPED = ("it is the local gradient alone, as if the upstream gradient dS were all ones: "
+              "each message is the upstream gradient times the local one, dX = dS W^T, "
+              "dW = X^T dS, db = sum_n dS_n.")
 DB_AVERAGED = ("db is averaged over the batch: the 1/m is already inside dS (the loss averages), "
                "so db = sum_n dS_n, a sum.")
 
@@ -357,15 +360,17 @@ def check_linear_backward(student, oracle, dS, X, W, b, what):
     expect_shape(dW, W.shape, f"dW of {what}", {W.shape[::-1]: DW_TRANSPOSED})
     expect_shape(db, b.shape, f"db of {what}", {dS.shape: DB_NOT_SUMMED})
     expect_shape(dX, X.shape, f"dX of {what}", {})
+    ones = np.ones_like(dS)  # what the local gradients give without the upstream dS
     numerical_dX = central_differences(lambda x: oracle.linear_forward(x, W, b), X, dS)
     expect_gradient(dX, numerical_dX, f"dX of {what}", tol=GRADIENT_TOL,
-                    mistakes={DX_WITH_W: dS @ W} if square else None)
+                    mistakes={DS_DROPPED: ones @ W.T} | ({DX_WITH_W: dS @ W} if square else {}))
     numerical_dW = central_differences(lambda w: oracle.linear_forward(X, w, b), W, dS)
     expect_gradient(dW, numerical_dW, f"dW of {what}", tol=GRADIENT_TOL,
-                    mistakes={DW_TRANSPOSED: dS.T @ X} if square else None)
+                    mistakes={DS_DROPPED: X.T @ ones} | (
+                        {DW_TRANSPOSED: dS.T @ X} if square else {}))
     numerical_db = central_differences(lambda c: oracle.linear_forward(X, W, c), b, dS)
     expect_gradient(db, numerical_db, f"db of {what}", tol=GRADIENT_TOL, batch_size=n,
-                    mistakes={DB_AVERAGED: dS.mean(axis=0)})
+                    mistakes={DB_AVERAGED: dS.mean(axis=0), DS_DROPPED: ones.sum(axis=0)})
 
 
 @linear_backward_q.check(points=1)
@@ -394,7 +399,7 @@ def test_linear_backward_matches_central_differences_for_square_weights(student,
                           f"linear_backward(dS, X, W), X {X.shape}, W {W.shape}")
 
 
-@linear_backward_q.check(points=1, hidden=True)
+@linear_backward_q.check(points=1)
 def test_linear_backward_keeps_float32_and_its_inputs(student, oracle, rng):
     n, d, k = random_layer(rng)
     dS = rng.normal(size=(n, k)).astype(np.float32)
@@ -481,7 +486,7 @@ def test_softmax_classifier_on_random_inputs(student, oracle, rng):
                      f"softmax_classifier_loss(X, y, W, b), X {X.shape}, W {W.shape}")
 
 
-@classifier_q.check(points=1, hidden=True)
+@classifier_q.check(points=1)
 def test_softmax_cross_entropy_is_finite_for_large_scores_and_keeps_its_input(student, oracle,
                                                                               rng):
     n, _, k = random_layer(rng)
@@ -732,7 +737,7 @@ def test_gradient_check_passes_correct_gradients_on_random_networks(student, rng
         expect_correct_gradients_pass(run_gradient_check(student, rng, ""))
 
 
-@gradient_check_q.check(points=1, hidden=True)
+@gradient_check_q.check(points=1)
 def test_gradient_check_finds_a_bug_in_any_parameter(student, rng):
     for bug in ("W1", "b1"):
         expect_planted_bug_found(run_gradient_check(student, rng, bug), f"grads[{bug!r}]")

@@ -193,7 +193,7 @@ def test_normal_on_random_sizes_and_stds(student, rng):
                  seed_from(rng))
 
 
-@normal.check(points=1, hidden=True)
+@normal.check(points=1)
 def test_normal_uses_the_generator_it_is_given(student, rng):
     fan_in, fan_out = unequal_fans(rng)
     expect_reproducible(student, "normal", fan_in, fan_out, seed_from(rng),
@@ -379,7 +379,7 @@ def test_he_on_random_sizes(student, rng):
     check_he_normal(student, fan_out, fan_in, seed_from(rng))
 
 
-@he.check(points=1, hidden=True)
+@he.check(points=1)
 def test_he_initializers_use_the_generator_they_are_given(student, rng):
     fan_in, fan_out = unequal_fans(rng)
     for name in ("he_uniform", "he_normal"):
@@ -454,7 +454,7 @@ def test_activation_stds_of_tanh_stacks_with_large_and_small_weights(student, or
                               f"{depth} layers")
 
 
-@activation_stds.check(points=1, hidden=True)
+@activation_stds.check(points=1)
 def test_activation_stds_of_relu_stacks_with_xavier_and_he(student, oracle, rng):
     depth = int(rng.integers(4, 8))
     widths = [int(n) for n in rng.integers(20, 60, size=depth + 1)]
@@ -590,7 +590,7 @@ def test_dead_fraction_on_random_batches(student, oracle, rng):
     check_dead_fraction(student, oracle, S, f"dead_fraction(S), S of shape {S.shape}")
 
 
-@dead_fraction.check(points=1, hidden=True)
+@dead_fraction.check(points=1)
 def test_dead_fraction_does_not_modify_its_input(student, oracle, rng):
     S = batch_with_dead_units(rng, int(rng.integers(5, 20)), int(rng.integers(5, 20)))
     _, (after,) = student.call_returning_args("dead_fraction", S)
@@ -628,7 +628,7 @@ def test_hidden_unit_spread_on_a_small_example(student, oracle, rng):
     check_spread(student, oracle, W, "hidden_unit_spread(W), W of shape (3, 5)")
 
 
-@hidden_unit_spread.check(points=1, hidden=True)
+@hidden_unit_spread.check(points=1)
 def test_hidden_unit_spread_is_zero_for_symmetric_units(student, oracle, rng):
     fan_in, units = int(rng.integers(2, 8)), int(rng.integers(2, 8))
     column = rng.normal(size=(fan_in, 1))

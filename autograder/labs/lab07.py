@@ -24,11 +24,13 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.expect import (
+    WITHOUT_DOUT,
     expect,
     expect_close,
     expect_dtype,
     expect_gradient,
     expect_unchanged,
+    upstream_mistakes,
 )
 from autograder.registry import Question
 from reference.gradcheck import numerical_gradient
@@ -97,7 +99,7 @@ def test_l2_value_and_gradient_on_random_inputs(student, oracle, rng):
     check_l2(student, oracle, w, lam, f"l2_penalty(w, lam={lam:.3g}), w of shape {w.shape}")
 
 
-@l2.check(points=1, hidden=True)
+@l2.check(points=1)
 def test_l2_keeps_float32_and_its_input(student, oracle, rng):
     w = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
     lam = float(rng.uniform(0.1, 1.0))
@@ -151,7 +153,7 @@ def test_l1_gradient_matches_central_differences_off_zero(student, oracle, rng):
                     mistakes=mistakes)
 
 
-@l1.check(points=1, hidden=True)
+@l1.check(points=1)
 def test_l1_gradient_is_zero_where_a_weight_is_zero(student, oracle, rng):
     w, lam = off_zero(rng, (3, 4)), float(rng.uniform(0.1, 1.0))
     w[rng.random(w.shape) < 0.4] = 0.0
@@ -219,7 +221,7 @@ def test_penalty_on_a_two_layer_network(student, oracle, rng):
                   f"regularization_penalty(params, l1={l1:.3g}, l2={l2:.3g})")
 
 
-@penalty.check(points=1, hidden=True)
+@penalty.check(points=1)
 def test_penalty_skips_biases_and_batchnorm_parameters(student, oracle, rng):
     params = named_parameters(rng, extra=True)
     l1, l2 = (float(x) for x in rng.uniform(0.01, 1.0, size=2))
@@ -236,7 +238,7 @@ def test_penalty_reduces_to_l1_or_l2_alone(student, oracle, rng):
     check_penalty(student, oracle, params, 0.0, lam, "regularization_penalty with l1 = 0")
 
 
-@penalty.check(points=1, hidden=True)
+@penalty.check(points=1)
 def test_penalty_does_not_modify_the_parameters(student, oracle, rng):
     params = named_parameters(rng, extra=True)
     _, (after, _, _) = student.call_returning_args("regularization_penalty", params, 0.1, 0.2)
@@ -271,7 +273,7 @@ def test_sgd_weight_decay_on_a_small_example(student, oracle, rng):
                  mistakes=sgd_mistakes(theta, g, lr, kappa))
 
 
-@sgd.check(points=1, hidden=True)
+@sgd.check(points=1)
 def test_sgd_weight_decay_is_gradient_descent_on_the_l2_penalized_loss(student, oracle, rng):
     shape = random_matrix_shape(rng)
     theta, g = rng.normal(size=shape), rng.normal(size=shape)
@@ -373,7 +375,7 @@ def test_adam_l2_and_adamw_five_steps_on_random_inputs(student, oracle, rng):
         check_adam_steps(student, oracle, step, theta, grads, hyper, f"shape {shape}")
 
 
-@adam.check(points=1, hidden=True)
+@adam.check(points=1)
 def test_adam_steps_do_not_modify_their_inputs(student, oracle, rng):
     shape = random_matrix_shape(rng)
     hyper = adam_hyper(rng)
@@ -468,8 +470,8 @@ def test_dropout_preserves_the_expectation(student, rng):
     expect_inverted_mask(out, mask, X, p, what)
 
 
-@dropout.check(points=1, hidden=True)
-def test_dropout_backward_uses_the_forward_mask(student, oracle, rng):
+@dropout.check(points=1)
+def test_dropout_backward_uses_the_forward_mask(student, rng):
     shape = random_matrix_shape(rng)
     X, dout = rng.normal(size=shape), rng.normal(size=shape)
     p, seed = keep_probability(rng), int(rng.integers(1e6))
@@ -477,17 +479,19 @@ def test_dropout_backward_uses_the_forward_mask(student, oracle, rng):
                              "dropout_forward(...)", "out, mask")
     mask = np.asarray(mask, dtype=np.float64)
     got = student.dropout_backward(dout, mask)
-    expect_close(got, oracle.dropout_backward(dout, mask), "dropout_backward(dout, mask)",
-                 mistakes={"it is dout * 1{mask != 0}: the kept units were scaled by 1/p in "
-                           "the forward pass, so their gradient is scaled by 1/p too, "
-                           "dX = dout * mu.": dout * (mask != 0),
-                           "it ignores the mask: a dropped unit passes no gradient.": dout})
+    # The mask is the student's own (any valid one): the gradient of X * mask is judged by
+    # central differences, not by an answer recorded for the reference's mask.
     numerical = central_differences(lambda z: z * mask, X, dout)
     expect_gradient(got, numerical, "dropout_backward(dout, mask) against central differences "
-                    "of X * mask", tol=GRADIENT_TOL)
+                    "of X * mask", tol=GRADIENT_TOL,
+                    mistakes={"it is dout * 1{mask != 0}: the kept units were scaled by 1/p in "
+                              "the forward pass, so their gradient is scaled by 1/p too, "
+                              "dX = dout * mu.": dout * (mask != 0),
+                              "it ignores the mask: a dropped unit passes no gradient.": dout,
+                              **upstream_mistakes(dout, mask)})
 
 
-@dropout.check(points=1, hidden=True)
+@dropout.check(points=1)
 def test_dropout_keeps_float32_and_its_input(student, rng):
     X = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
     p, seed = keep_probability(rng), int(rng.integers(1e6))
@@ -588,7 +592,7 @@ def test_early_stopping_returns_the_best_theta_of_a_dip_then_a_rise(student, ora
                          f"{evaluations} after every n updates")
 
 
-@early.check(points=1, hidden=True)
+@early.check(points=1)
 def test_early_stopping_a_tie_is_not_an_improvement(student, oracle, rng):
     n, p = int(rng.integers(1, 5)), 3
     base = float(rng.uniform(0.3, 0.6))
@@ -611,11 +615,12 @@ def test_early_stopping_on_random_curves_with_plateaus(student, oracle, rng):
                              f"{np.round(evaluations, 3).tolist()}")
 
 
-@early.check(points=1, hidden=True)
+@early.check(points=1)
 def test_early_stopping_copies_theta_star_when_updates_are_in_place(student, oracle, rng):
     n, p = int(rng.integers(1, 4)), 2
-    evaluations = [0.9, 0.7, 0.4, 0.5, 0.6, 0.7, 0.8]
-    check_early_stopping(student, oracle, evaluations, 0, n, p,
+    offset = float(rng.uniform(0.0, 0.5))
+    evaluations = [e + offset for e in (0.9, 0.7, 0.4, 0.5, 0.6, 0.7, 0.8)]
+    check_early_stopping(student, oracle, evaluations, int(rng.integers(0, 10)), n, p,
                          f"early_stopping with n = {n}, p = {p} and an update that modifies "
                          "theta in place", in_place=True)
 
@@ -688,9 +693,11 @@ def check_bn_backward(student, oracle, X, gamma, beta, what, rng):
                         "two more paths to the chain rule.": dout * gamma * inv_std})
     expect_gradient(dgamma, central_differences(lambda z: out(X, z, beta), gamma, dout),
                     f"dgamma of {what}", tol=GRADIENT_TOL, mistakes={
-                        "it is sum(dout): dgamma = sum_n dout_n * xhat_n.": dout.sum(axis=0)})
+                        "it is sum(dout): dgamma = sum_n dout_n * xhat_n.": dout.sum(axis=0),
+                        WITHOUT_DOUT: ((X - X.mean(axis=0)) * inv_std).sum(axis=0)})
     expect_gradient(dbeta, central_differences(lambda z: out(X, gamma, z), beta, dout),
-                    f"dbeta of {what}", tol=GRADIENT_TOL)
+                    f"dbeta of {what}", tol=GRADIENT_TOL,
+                    mistakes={WITHOUT_DOUT: np.full(d, float(X.shape[0]))})
 
 
 @bn.check(points=1)
@@ -713,7 +720,7 @@ def test_batchnorm_train_and_backward_on_random_inputs(student, oracle, rng):
                       rng)
 
 
-@bn.check(points=1, hidden=True)
+@bn.check(points=1)
 def test_batchnorm_eval_uses_the_running_averages(student, oracle, rng):
     d, momentum, eps = int(rng.integers(2, 5)), float(rng.uniform(0.1, 0.4)), 1e-5
     gamma, beta = rng.uniform(0.5, 1.5, size=d), rng.normal(size=d)
@@ -738,7 +745,7 @@ def test_batchnorm_eval_uses_the_running_averages(student, oracle, rng):
     expect_close(got[2], rm, f"running_mean returned by {what} (unchanged in evaluation)")
 
 
-@bn.check(points=1, hidden=True)
+@bn.check(points=1)
 def test_batchnorm_does_not_modify_its_inputs(student, oracle, rng):
     d = int(rng.integers(2, 5))
     X = rng.normal(size=(5, d))
@@ -793,7 +800,7 @@ def test_noise_same_seed_same_noise(student, rng):
            "different seeds: draw it from np.random.default_rng(seed).")
 
 
-@noise.check(points=1, hidden=True)
+@noise.check(points=1)
 def test_noise_is_gaussian(student, rng):
     X = rng.normal(size=(300, 40))
     sigma, seed = float(rng.uniform(0.1, 1.0)), int(rng.integers(1e6))
@@ -807,7 +814,7 @@ def test_noise_is_gaussian(student, rng):
            ".standard_normal(X.shape) * sigma).")
 
 
-@noise.check(points=1, hidden=True)
+@noise.check(points=1)
 def test_noise_keeps_float32_and_its_input(student, rng):
     X = rng.normal(size=random_matrix_shape(rng)).astype(np.float32)
     sigma, seed = float(rng.uniform(0.1, 1.0)), int(rng.integers(1e6))

@@ -95,6 +95,16 @@ def test_check_fails_the_stub_with_a_readable_table(tmp_path):
     assert "[FAIL] lab03.sigmoid" in run.stdout and "not implemented yet" in run.stdout
 
 
+@pytest.mark.slow
+def test_check_shows_each_questions_real_points_and_the_labs_total(tmp_path):
+    from autograder.registry import load_lab
+
+    run = autograder("check", notebook_path(LAB, "labs"), cwd=tmp_path)
+    total = sum(q.max_score for q in load_lab(LAB))
+    assert "lab03.sigmoid                    0 / 4 points" in run.stdout
+    assert f"{LAB}: 0 / {total:g} points from the visible checks" in run.stdout
+
+
 def test_flat_folder_names_submissions_by_file(tmp_path):
     for name in ("ada", "ben"):
         (tmp_path / f"{name}.ipynb").write_text("{}")

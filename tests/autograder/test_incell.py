@@ -16,7 +16,7 @@ def relu(s):
 def test_check_finds_functions_in_the_calling_module_and_returns_the_points(capsys):
     score = check("lab03.relu")
     assert isinstance(score, Score) and isinstance(score, float)
-    assert score == 1.0  # the one visible check; the hidden ones run when grading
+    assert score == 3.0  # every relu check is visible; grading runs them again on fresh inputs
     assert "[PASS]" in capsys.readouterr().out
 
 
@@ -53,3 +53,10 @@ def test_numpy_warning_does_not_zero_a_correct_answer_under_nbgrader(tmp_path):
     (cell,) = [c for c in node.cells
                if is_test_cell(c) and c.metadata.nbgrader.grade_id == "test_sigmoid"]
     assert determine_grade(cell) == (4.0, 4.0)
+
+
+def test_visible_run_shows_the_questions_real_points_and_where_the_rest_come_from(capsys):
+    check("lab03.sigmoid")  # 3 of its 4 points are in visible checks
+    out = capsys.readouterr().out
+    assert out.startswith("lab03.sigmoid: 0 / 4 points (visible checks)")
+    assert "hidden checks give the other 1 point." in out

@@ -33,7 +33,13 @@ from autograder.catalogue import (
 from autograder.notebook import cells_to_run, is_demo_cell, is_test_cell
 from autograder.oracle import ReferenceOracle
 from autograder.registry import LAB_MODULES, load_lab
-from autograder.runner import QuestionResult, oracle_modules, run_check, run_question
+from autograder.runner import (
+    QuestionResult,
+    oracle_modules,
+    redrawable,
+    run_check,
+    run_question,
+)
 from autograder.sandbox import WorkerStudent
 from autograder.student import LocalStudent
 from autograder.worker import encode
@@ -115,6 +121,14 @@ def graded(lab: str, name: str) -> tuple[dict[str, QuestionResult], tuple[str, .
         warnings.simplefilter("always")
         results = {q.id: run_question(q, student, hidden=True) for q in questions(lab)}
     return results, tuple(f"{w.filename}:{w.lineno}: {w.message}" for w in caught)
+
+
+@functools.cache
+def visible(lab: str, name: str) -> dict[str, QuestionResult]:
+    """Every question with its visible checks only, as the notebook, Validate and
+    ``autograder check`` run them."""
+    student = LocalStudent(namespace_of(notebook_of(lab, name)))
+    return {q.id: run_question(q, student, hidden=False) for q in questions(lab)}
 
 
 def lost(results: dict[str, QuestionResult]) -> list[str]:
@@ -212,6 +226,20 @@ def test_mistake_loses_points_on_its_question_only_and_is_named(lab, variant):
     assert variant.feedback in "\n".join(results[variant.question].feedback)
 
 
+# Mistakes no visible check can see, by design, and why.
+UNSEEN_BY_DESIGN = {
+    "lab02:add-mul-hard-coded-lecture-numbers": "it returns the answer at the lecture's point, "
+    "the visible example itself; only inputs drawn at grading time tell it apart",
+}
+
+
+@pytest.mark.parametrize("lab", LAB_MODULES)
+def test_every_mistake_that_loses_points_fails_a_visible_check(lab):
+    unseen = {f"{lab}:{v.name}" for v in catalogue(lab).values() if v.is_mistake
+              and lost(graded(lab, v.name)[0]) and not lost(visible(lab, v.name))}
+    assert sorted(unseen) == sorted(k for k in UNSEEN_BY_DESIGN if k.startswith(f"{lab}:"))
+
+
 @pytest.mark.parametrize("lab,variant", variants(mistakes=False))
 def test_valid_alternative_earns_full_marks(lab, variant):
     results, _ = graded(lab, variant.name)
@@ -267,17 +295,19 @@ def all_questions() -> list:
 
 
 @pytest.mark.parametrize("lab,question", all_questions())
-def test_visible_and_hidden_checks_draw_different_inputs(lab, question):
+def test_grading_draws_inputs_the_visible_checks_never_use(lab, question):
+    """Grading runs the hidden checks and every visible check again on fresh inputs: none of
+    those inputs is one a student saw."""
     namespace = namespace_of(load_notebook(lab))
     oracle = ReferenceOracle(oracle_modules(question))
-    inputs = {}
-    for hidden in (False, True):
-        student = RecordingStudent(namespace)
-        for check in question.checks:
-            if check.hidden == hidden:
-                assert run_check(check, student, oracle).earned == check.points
-        inputs[hidden] = set(student.calls)
-    assert inputs[False] and inputs[True] and not inputs[False] & inputs[True]
+    seen, grading = RecordingStudent(namespace), RecordingStudent(namespace)
+    for check in question.checks:
+        if not check.hidden:
+            assert run_check(check, seen, oracle).earned == check.points
+        if check.hidden or redrawable(check):
+            fresh = not check.hidden
+            assert run_check(check, grading, oracle, fresh=fresh).earned == check.points
+    assert seen.calls and grading.calls and not set(seen.calls) & set(grading.calls)
 
 
 @pytest.mark.parametrize("lab", LAB_MODULES)
