@@ -162,6 +162,16 @@ def test_relu_is_max_of_zero_and_s():
     np.testing.assert_array_equal(relu(s), [0.0, 0.0, 0.0, 0.5, 2.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_keeps_every_bit_of_max_with_zero_for_signed_zeros_nans_and_infinities(dtype):
+    special = np.array([-0.0, 0.0, -1.5, 2.5, np.inf, -np.inf, np.nan, -np.nan], dtype)
+    s = np.concatenate([special, np.random.default_rng(0).standard_normal(40).astype(dtype)])
+    for shaped in (s, s.reshape(4, 12), s.reshape(2, 4, 6), s[:, None]):
+        out = relu(shaped)
+        assert out.shape == shaped.shape and out.dtype == dtype
+        np.testing.assert_array_equal(out.view(np.uint8), np.maximum(shaped, 0).view(np.uint8))
+
+
 def test_relu_derivative_is_one_for_positive_and_zero_for_negative_inputs():
     s = np.array([-2.0, -0.5, 0.5, 2.0])
     np.testing.assert_array_equal(relu_backward(np.ones(4), s), [0.0, 0.0, 1.0, 1.0])
