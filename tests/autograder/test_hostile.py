@@ -30,7 +30,7 @@ from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.catalogue import as_file, load_notebook, notebook_path, write_class
 from autograder.catalogue.hostile import LAB, Attack, hand_in, honest_class, hostile_class
-from autograder.names import FORMULA_START, csv_cell
+from autograder.names import FORMULA_START, csv_cell, for_terminal
 from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
 
@@ -96,8 +96,34 @@ def batch(tmp_path_factory) -> Batch:
     run = grade_class(class_root, outputs)
     seconds = time.monotonic() - started
     records = by_attack(outputs, attacks) if run.returncode == 0 else {}
-    yield Batch(root, run, records, seconds, attacks, files)
+    graded = Batch(root, run, records, seconds, attacks, files)
+    if os.environ.get("NNLABS_ATTACK_TABLE") and records:
+        table = Path(os.environ["NNLABS_ATTACK_TABLE"])
+        table.parent.mkdir(parents=True, exist_ok=True)
+        table.write_text(attack_table(graded), encoding="utf-8")
+    yield graded
     shutil.rmtree(root)  # the class holds a 100 MB notebook
+
+
+def attack_table(batch: Batch) -> str:
+    """docs/SECURITY.md's table of every attack, from this batch: its score, the relation it
+    must keep with its honest counterpart's, and the first thing its record says (errors,
+    flags, then the feedback naming the problem), on one line of at most 110 characters.
+
+    ``NNLABS_ATTACK_TABLE=FILE`` writes it when the suite runs.
+    """
+    rows = ["| attack | category | score (honest) | what the record says |", "|---|---|---|---|"]
+    for name, attack in batch.attacks.items():
+        record = batch.records[name]
+        feedback = [f for q in record["questions"] for f in q["feedback"]
+                    if attack.in_feedback and any(phrase in f for phrase in attack.said)]
+        said = next(iter(record["errors"] + record["flags"] + feedback),
+                    "nothing: the attack has no effect")
+        said = for_terminal(said.replace("\n", " ").replace(str(batch.root), "\u2026"))
+        said = (said[:107] + "..." if len(said) > 110 else said).replace("|", "\\|")
+        rows.append(f"| `{name}` | {attack.category} | {record['score']:g} ({attack.relation} "
+                    f"{batch.records[attack.honest]['score']:g}) | {said} |")
+    return "\n".join(rows) + "\n"
 
 
 def told(record: dict, in_feedback: bool) -> str:
