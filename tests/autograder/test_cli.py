@@ -104,3 +104,11 @@ def test_flat_folder_names_submissions_by_file(tmp_path):
 def test_nbgrader_layout_names_submissions_by_student(tmp_path):
     write_class(tmp_path, LAB, {"ada": b"{}", "ben": b"{}"})
     assert [s.name for s in find_submissions([tmp_path])] == ["ada", "ben"]
+
+
+def test_check_prints_control_characters_in_a_file_name_as_escapes(tmp_path):
+    notebook = tmp_path / "lab03_\x1b[2J\x07.ipynb"
+    notebook.write_text("")
+    run = autograder("check", notebook, cwd=tmp_path)
+    assert "problem: lab03_\\x1b[2J\\x07.ipynb is empty" in run.stdout
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
