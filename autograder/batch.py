@@ -17,11 +17,14 @@ that submission's ``errors``/``flags`` and costs only its own points.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import tampering
@@ -40,13 +43,25 @@ CELL_FLAGS = {
 }
 
 
+# Where each layout puts a notebook that is graded; anything elsewhere is reported.
+LAYOUTS = {"class": "<student>/<lab>/<notebook>.ipynb", "student": "<lab>/<notebook>.ipynb",
+           "flat": "<student>.ipynb"}
+
+
 @dataclass(frozen=True)
 class Submission:
-    """A student's notebook; ``problem``, when set, says why it is not graded at all."""
+    """A student's notebook for a lab.
+
+    ``lab`` is the lab its folder names (None: ``--lab`` or the file name tells);
+    ``problem``, when set, says why it is not graded at all; ``flags``, what finding it
+    turned up (files beside it that are not graded, a classmate's identical file).
+    """
 
     name: str
     path: Path
     problem: str = ""
+    lab: str | None = None
+    flags: tuple[str, ...] = ()
 
 
 def lab_of(path: Path) -> str | None:
@@ -58,39 +73,148 @@ def lab_of(path: Path) -> str | None:
     return None
 
 
+def _lab_folder(name: str) -> str | None:
+    """``lab03`` for a folder named ``lab03_activations`` (a notebook's name is no folder)."""
+    match = LAB_PATTERN.match(name)
+    return match.group(1) if match and not name.endswith(".ipynb") else None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A notebook under a folder given, or a link or folder where one could be."""
+
+    parts: tuple[str, ...]  # the path relative to that folder
+    path: Path
+    kind: str  # "notebook", "link" or "folder"
+
+    @property
+    def where(self) -> str:
+        return _text("/".join(self.parts))
+
+    @property
+    def problem(self) -> str:
+        return {"notebook": "",
+                "link": f"{self.where} is a symbolic link: hand in the notebook itself",
+                "folder": f"{self.where} is a folder, not a notebook: hand in the notebook "
+                          "file"}[self.kind]
+
+
+def _entries(root: Path) -> list[_Entry]:
+    """Every notebook under ``root``, every symbolic link to a notebook or a folder, every
+    folder named like a notebook; links are never followed."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        parts = here.relative_to(root).parts
+        for name in list(dirs):
+            path = here / name
+            if path.is_symlink() or name.endswith(".ipynb") or name == ".ipynb_checkpoints":
+                dirs.remove(name)
+                if name != ".ipynb_checkpoints":
+                    found.append(_Entry((*parts, name), path,
+                                        "link" if path.is_symlink() else "folder"))
+        found += [_Entry((*parts, name), here / name,
+                         "link" if (here / name).is_symlink() else "notebook")
+                  for name in files if name.endswith(".ipynb")]
+    return sorted(found, key=lambda e: e.parts)
+
+
+def _layout(entries: list[_Entry]) -> str:
+    """``class`` (``<student>/<lab>/...``), ``student`` (``<lab>/...``) or ``flat``."""
+    if any(len(e.parts) > 1 and _lab_folder(e.parts[1]) and not _lab_folder(e.parts[0])
+           for e in entries):
+        return "class"
+    if any(len(e.parts) > 1 and _lab_folder(e.parts[0]) for e in entries):
+        return "student"
+    return "flat"
+
+
+def _place(entry: _Entry, layout: str, root: Path) -> tuple[str, str | None, bool]:
+    """Whose ``entry`` is, for which lab, and whether it is where ``layout`` puts a graded
+    notebook (a link may stand for the lab folder itself)."""
+    parts = entry.parts
+    if layout == "flat" or len(parts) == 1 and layout == "class":
+        return Path(parts[-1]).stem, lab_of(entry.path) if len(parts) > 1 else None, \
+            layout == "flat" and len(parts) == 1
+    owner, below = (parts[0], parts[1:]) if layout == "class" else (root.absolute().name, parts)
+    lab = _lab_folder(below[0]) if len(below) > 1 or entry.kind == "link" else None
+    graded = lab is not None and (len(below) == 2 or len(below) == 1 and entry.kind == "link")
+    return owner, lab or lab_of(entry.path), graded
+
+
 def find_submissions(paths: Iterable[Path]) -> list[Submission]:
-    """Notebooks under ``paths``, named by student.
+    """The submissions under ``paths``: one per student and lab.
 
-    nbgrader's ``submitted/<student>/<lab>/<notebook>.ipynb`` layout is named
-    ``<student>``; a flat folder of notebooks, by file name.
+    In nbgrader's layout, ``<class>/<student>/<lab>/<notebook>.ipynb``, the student is
+    the first folder and the lab the second; a student's own folder holds
+    ``<lab>/<notebook>.ipynb``; a flat folder holds notebooks named by student. A
+    notebook anywhere else (deeper, or beside the lab folders) is reported, on its
+    folder owner's record, and never graded: nobody can hand in a notebook as someone
+    else. Of several notebooks for one student and lab, the one named like its lab
+    folder is graded and the rest reported.
 
-    A symbolic link under a folder (to a notebook or a folder) is a submission
-    that is not graded: a link could name the solutions, or another student's
-    work, and the grader reads every file it grades.
+    A symbolic link (to a notebook or a folder) is a submission that is not graded: a
+    link could name the solutions, or another student's work, and the grader reads every
+    file it grades; so is a folder named like a notebook. Two students handing in the
+    same file (a hard link, or the same bytes) are both flagged.
     """
-    found: list[Submission] = []
+    placed: dict[tuple[str, str | None], list[_Entry]] = {}
+    stray: dict[tuple[str, str | None], list[tuple[_Entry, str]]] = {}
     for root in paths:
         if root.is_file():
-            found.append(Submission(_text(root.stem), root))
+            placed.setdefault((_text(root.stem), None), []).append(
+                _Entry((root.name,), root, "notebook"))
             continue
-        for notebook in sorted(p for p in root.rglob("*.ipynb")
-                               if ".ipynb_checkpoints" not in p.parts and not p.is_symlink()):
-            nbgrader_layout = lab_of(notebook.parent) is not None and notebook.parent != root
-            name = notebook.parent.parent.name if nbgrader_layout else notebook.stem
-            found.append(Submission(_text(name), notebook))
-        for link in sorted(p for p in root.rglob("*")
-                           if p.is_symlink() and (p.suffix == ".ipynb" or p.is_dir())):
-            parts = link.relative_to(root).parts
-            found.append(Submission(_text(Path(parts[0]).stem if len(parts) == 1 else parts[0]),
-                                    link, f"{'/'.join(parts)} is a symbolic link: hand in "
-                                    "the notebook itself"))
-    seen: dict[str, int] = {}
-    unique = []
-    for s in found:
-        seen[s.name] = seen.get(s.name, 0) + 1
-        unique.append(s if seen[s.name] == 1 else
-                      Submission(f"{s.name}#{seen[s.name]}", s.path, s.problem))
-    return unique
+        entries = _entries(root)
+        layout = _layout(entries)
+        for entry in entries:
+            student, lab, graded = _place(entry, layout, root)
+            if graded:
+                placed.setdefault((_text(student), lab), []).append(entry)
+            else:
+                stray.setdefault((_text(student), lab), []).append((entry, (
+                    f"{entry.where} is not where a notebook is graded ({LAYOUTS[layout]}): "
+                    "not graded")))
+    found: dict[tuple[str, str | None], Submission] = {}
+    for (student, lab), entries in placed.items():
+        first, *others = sorted(entries, key=lambda e: (
+            e.kind != "notebook", len(e.parts) < 2 or Path(e.parts[-1]).stem != e.parts[-2]))
+        found[student, lab] = Submission(student, first.path, first.problem, lab, tuple(
+            f"{e.where} was handed in too: only {first.where} is graded" for e in others))
+    for (student, lab), strays in stray.items():
+        said = tuple(sentence for _, sentence in strays)
+        owner = (student, lab) if (student, lab) in found else next(
+            (key for key in found if key[0] == student), None)
+        if owner is None:
+            found[student, lab] = Submission(student, strays[0][0].path, "; ".join(said), lab)
+        else:
+            found[owner] = replace(found[owner], flags=found[owner].flags + said)
+    return _flag_identical(list(found.values()))
+
+
+def _flag_identical(submissions: list[Submission]) -> list[Submission]:
+    """``submissions``, each flagged that is the same file as another student's: the same
+    bytes, or the very same file through a hard link."""
+    status: dict[int, os.stat_result] = {}
+    for i, s in enumerate(submissions):
+        if not s.problem:
+            with suppress(OSError):
+                status[i] = s.path.stat()
+    sizes = Counter(st.st_size for st in status.values())
+    digests: dict[int, str] = {}
+    for i, st in status.items():
+        if sizes[st.st_size] > 1:
+            with suppress(OSError):
+                digests[i] = hashlib.sha256(submissions[i].path.read_bytes()).hexdigest()
+    flagged = []
+    for i, s in enumerate(submissions):
+        same = {submissions[j].name: "a hard link" if os.path.samestat(status[i], status[j])
+                else "the same bytes" for j, digest in digests.items()
+                if digest == digests.get(i) and submissions[j].name != s.name}
+        flagged.append(replace(s, flags=(*s.flags, "the same file as " + ", ".join(
+            f"{name}'s ({how})" for name, how in sorted(same.items())) + ": look at both"))
+            if same else s)
+    return flagged
 
 
 def _text(name: str) -> str:
@@ -109,6 +233,12 @@ def _ungraded(questions: list[Question], reason: str) -> list[dict]:
              "feedback": [f"not graded: {reason}"]} for q in questions]
 
 
+def _lab(submission: Submission, lab: str | None) -> str | None:
+    """The lab a submission is graded as: its folder's, else ``lab`` (``--lab``), else the
+    file name's."""
+    return submission.lab or lab or lab_of(submission.path)
+
+
 def grade_submission(submission: Submission, lab: str | None = None,
                      limits: Limits | None = None, hidden: bool = True,
                      unseen: Sequence[Path] = (), seed: int | None = None) -> dict:
@@ -118,13 +248,13 @@ def grade_submission(submission: Submission, lab: str | None = None,
     outputs); the project itself is never visible to it. ``seed`` is the grading
     seed (:func:`autograder.runner.grading_seed` when None).
     """
-    lab = lab or lab_of(submission.path)
+    lab = _lab(submission, lab)
     seed = grading_seed() if seed is None else seed
     record = {"submission": submission.name, "lab": lab or "", "score": 0.0, "max_score": 0.0,
-              "questions": [], "errors": [], "flags": [], "seed": seed}
+              "questions": [], "errors": [], "flags": list(submission.flags), "seed": seed}
     if lab is None:
-        record["errors"].append(f"cannot tell which lab {submission.path.name} is: name it "
-                                "labNN_... or pass --lab")
+        record["errors"].append(submission.problem or f"cannot tell which lab "
+                                f"{submission.path.name} is: name it labNN_... or pass --lab")
         return record
     questions = load_lab(lab)
     record["max_score"] = sum(q.max_score for q in questions)
@@ -184,9 +314,9 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
         try:
             record = grade_submission(submission, lab, limits, unseen=everyone, seed=seed)
         except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
-            record = {"submission": submission.name,
-                      "lab": lab or lab_of(submission.path) or "", "score": 0.0,
-                      "max_score": 0.0, "questions": [], "flags": [],
+            record = {"submission": submission.name, "lab": _lab(submission, lab) or "",
+                      "score": 0.0, "max_score": 0.0, "questions": [],
+                      "flags": list(submission.flags),
                       "errors": [f"the grader failed on this submission: "
                                  f"{type(exc).__name__}: {exc}"], "seed": seed}
         if on_done:

@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
-from autograder.gradebook import GradebookError, database_url, write_trusted_scores
+from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
+from autograder.names import for_terminal
 from autograder.registry import LAB_MODULES, get_question
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
@@ -28,12 +29,13 @@ from autograder.sandbox import Limits
 def _grade(args: argparse.Namespace) -> int:
     submissions = find_submissions(args.paths)
     if not submissions:
-        print("no notebooks found under " + ", ".join(map(str, args.paths)), file=sys.stderr)
+        print(for_terminal("no notebooks found under " + ", ".join(map(str, args.paths))),
+              file=sys.stderr)
         return 2
     try:
         db_url = database_url(args.gradebook) if args.gradebook else None
     except GradebookError as exc:
-        print(exc, file=sys.stderr)
+        print(for_terminal(str(exc)), file=sys.stderr)
         return 2
     if not confine.available():
         print("warning: workers cannot be confined here (Linux, as root or with user "
@@ -53,7 +55,7 @@ def _grade(args: argparse.Namespace) -> int:
         try:
             write_trusted_scores(db_url, records)
         except GradebookError as exc:
-            print(f"the gradebook was not changed: {exc}", file=sys.stderr)
+            print(for_terminal(f"the gradebook was not changed: {exc}"), file=sys.stderr)
             status = 2
     if args.json:
         write_json(args.json, records)
@@ -63,8 +65,11 @@ def _grade(args: argparse.Namespace) -> int:
         write_feedback(args.feedback, records)
     print(summary_table(records))
     if db_url and status == 0:
-        flagged = sum(1 for r in records if r["errors"] or r["flags"])
-        print(f"gradebook {args.gradebook}: {len(records)} written, {flagged} flagged for review")
+        left_out = sum(1 for r in records if NOT_WRITTEN in r["flags"])
+        flagged = sum(1 for r in records if (r["errors"] or r["flags"]) and r["lab"])
+        print(for_terminal(f"gradebook {args.gradebook}: {len(records) - left_out} written, "
+                           f"{flagged} flagged for review")
+              + (f", {left_out} not written (no lab)" if left_out else ""))
     return status
 
 
@@ -72,7 +77,7 @@ def _check(args: argparse.Namespace) -> int:
     record = grade_submission(Submission(args.notebook.stem, args.notebook), args.lab,
                               hidden=False)
     for error in record["errors"]:
-        print(f"problem: {error}")
+        print(for_terminal(f"problem: {error}"))
     possible = 0.0
     for q in record["questions"]:
         points = get_question(q["id"]).max_score  # all its checks', not only the visible ones
@@ -80,7 +85,7 @@ def _check(args: argparse.Namespace) -> int:
         mark = "PASS" if q["score"] == q["max_score"] else "FAIL"
         print(f"[{mark}] {q['id']:<32} {q['score']:g} / {points:g} points")
         for note in q["feedback"]:
-            print("\n".join("       " + line for line in note.splitlines()))
+            print("\n".join("       " + for_terminal(line) for line in note.splitlines()))
     print(f"{record['lab']}: {record['score']:g} / {possible:g} points from the visible checks; "
           "grading runs them again on other inputs, with the hidden checks.")
     passed = not record["errors"] and record["score"] == record["max_score"]

@@ -7,7 +7,7 @@
    a correct notebook, a half-done one, typical mistakes, valid alternative
    solutions, a truncated file, an infinite loop and a renamed function;
 3. grades it with the batch grader and writes ``OUT/results.json``,
-   ``OUT/grades.csv`` and ``OUT/feedback/<student>.html``;
+   ``OUT/grades.csv`` and ``OUT/feedback/<student>.lab03.html`` with an ``index.html``;
 4. prints the class's table.
 """
 

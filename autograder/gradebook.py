@@ -18,9 +18,12 @@ read:
 - a submission with errors or flags is flagged for review; one the batch
   grader could not grade gets an explicit 0 on every question, never a stale
   earlier score;
-- students and submissions missing from the gradebook are created.
+- students and submissions missing from the gradebook are created;
+- a record whose lab cannot be told (a notebook that is no lab's) is that
+  submission's problem: it is not written, and says so in its ``flags``.
 
-One transaction per run: if anything goes wrong, nothing is written.
+One transaction per run: if anything else goes wrong (the gradebook lacks a
+lab, say), nothing is written.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from autograder.registry import load_lab
 
 COURSE_ID = "nnlabs"  # nbgrader_config.py gives it to nbgrader
 TRUSTED = "Scored by the nnlabs batch grader (trusted): {score:g} / {max_score:g}."
+NOT_WRITTEN = "not written to the gradebook: which lab it is cannot be told"
 
 
 class GradebookError(Exception):
@@ -115,8 +119,6 @@ def _submitted_notebook(gradebook: Gradebook, assignment: Assignment,
 
 def _write_record(gradebook: Gradebook, record: dict) -> None:
     lab, student_id = record["lab"], record["submission"]
-    if not lab:
-        raise GradebookError(f"{student_id}: which lab it is is unknown; pass --lab")
     notebook = _submitted_notebook(gradebook, _assignment(gradebook, lab), student_id)
     results = {q["id"]: q for q in record["questions"]}
     grades = {g.name: g for g in notebook.grades}
@@ -153,13 +155,17 @@ def write_trusted_scores(db_url: str, records: list[dict]) -> None:
     """Put the batch grader's ``records`` into the gradebook at ``db_url``, all or nothing.
 
     Adds to each record's ``flags`` what writing found (in-kernel scores higher
-    than the trusted ones, a submission that could not be graded).
+    than the trusted ones, a submission that could not be graded, one of no lab,
+    which is left out).
     """
     flags_before = [list(r["flags"]) for r in records]
     with Gradebook(db_url, COURSE_ID) as gradebook:
         try:
             for record in records:
-                _write_record(gradebook, record)
+                if record["lab"]:
+                    _write_record(gradebook, record)
+                else:
+                    record["flags"].append(NOT_WRITTEN)
             gradebook.db.commit()
         except BaseException:
             gradebook.db.rollback()

@@ -14,7 +14,9 @@
   ``problems``: no submission, a notebook flagged for review (the batch grader
   flags what it could not grade or where the in-kernel score was higher than
   its own), grade cells that were never scored. A failed submission is never
-  a plain 0.
+  a plain 0. Its cells are neutralized as every CSV the project writes
+  (:func:`autograder.names.csv_cell`): a student id like ``=HYPERLINK(...)``
+  is text to a spreadsheet, not a formula.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 from nbgrader.plugins import ExportPlugin
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
 from traitlets import List
+
+from autograder.names import csv_cell
 
 
 class RestoreHiddenTests(OverwriteCells):
@@ -110,5 +114,5 @@ class FlaggedCsvExport(ExportPlugin):
                                    late_submission_penalty=penalty,
                                    score=max(0.0, submission.score - penalty),
                                    problems="; ".join(submission_problems(submission)))
-                    writer.writerow({k: "" if v is None else v for k, v in row.items()})
+                    writer.writerow({k: csv_cell(v) for k, v in row.items()})
 

@@ -1,6 +1,8 @@
-"""Writing results: JSON, CSV and one HTML feedback page per submission.
+"""Writing results: JSON, CSV, one HTML feedback page per submission and the terminal table.
 
-Every file is written to a temporary name in the same folder and renamed into
+Student ids reach all of these (see :mod:`autograder.names`): the JSON keeps
+them exactly; CSV cells are neutralized, file names bounded and unique, the
+table escaped. Every file is written to a temporary name in the same folder and renamed into
 place, so a reader never sees half a file and an interrupted run leaves the
 previous file intact. Feedback pages hold the check descriptions and messages
 only: no check source, no reference code.
@@ -13,9 +15,11 @@ import html
 import io
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
+
+from autograder.names import csv_cell, file_name, for_terminal
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -35,21 +39,23 @@ def write_json(path: Path, records: list[dict]) -> None:
 
 
 def write_csv(path: Path, records: list[dict]) -> None:
-    """One row per submission, one column per question."""
+    """One row per submission, one column per question; no cell reads as a formula."""
     question_ids = list(dict.fromkeys(q["id"] for r in records for q in r["questions"]))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["submission", "lab", "score", "max_score", *question_ids, "errors", "flags"])
     for r in records:
         scores = {q["id"]: q["score"] for q in r["questions"]}
-        writer.writerow([r["submission"], r["lab"], f"{r['score']:g}", f"{r['max_score']:g}",
-                         *(f"{scores[q]:g}" if q in scores else "" for q in question_ids),
-                         len(r["errors"]), len(r["flags"])])
+        writer.writerow(map(csv_cell, [
+            r["submission"], r["lab"], f"{r['score']:g}", f"{r['max_score']:g}",
+            *(f"{scores[q]:g}" if q in scores else "" for q in question_ids),
+            len(r["errors"]), len(r["flags"])]))
     write_atomic(path, out.getvalue())
 
 
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "submission"
+def feedback_page(record: dict) -> str:
+    """The file name of a record's feedback page: one per student and lab."""
+    return file_name(record["submission"], f".{record['lab']}.html" if record["lab"] else ".html")
 
 
 def feedback_html(record: dict) -> str:
@@ -80,21 +86,39 @@ tr.full td:nth-child(2) {{ color: #1a7f37; }} tr.none td:nth-child(2) {{ color: 
 """
 
 
+def index_html(records: list[dict]) -> str:
+    """The feedback folder's ``index.html``: which page is whose."""
+    e = html.escape
+    rows = "".join(f'<tr><td>{e(r["submission"])}</td><td>{e(r["lab"])}</td>'
+                   f'<td>{r["score"]:g} / {r["max_score"]:g}</td>'
+                   f'<td><a href="{e(quote(feedback_page(r)))}">{e(feedback_page(r))}</a></td></tr>'
+                   for r in sorted(records, key=lambda r: (r["submission"], r["lab"])))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedback pages</title></head><body>
+<h1>Feedback pages</h1>
+<table><tr><th>student</th><th>lab</th><th>points</th><th>page</th></tr>
+{rows}
+</table></body></html>
+"""
+
+
 def write_feedback(folder: Path, records: list[dict]) -> None:
+    """One page per record (see :func:`feedback_page`) and ``index.html`` listing them."""
     for record in records:
-        write_atomic(folder / f"{_safe_name(record['submission'])}.html", feedback_html(record))
+        write_atomic(folder / feedback_page(record), feedback_html(record))
+    write_atomic(folder / "index.html", index_html(records))
 
 
 def summary_table(records: list[dict]) -> str:
-    """A plain-text table for the terminal: one line per submission."""
-    width = max([len("submission"), *(len(r["submission"]) for r in records)])
-    lines = [f"{'submission':<{width}}  {'score':>12}  problems"]
-    for r in records:
-        # Messages quote student code: no control characters reach the terminal.
-        problems = "".join(c if c.isprintable() else "?" for c in "; ".join(
-            r["errors"] + r["flags"]))
+    """A plain-text table for the terminal: one line per submission. Names and messages
+    (which quote student code) are escaped: each record is exactly one line."""
+    names = [for_terminal(r["submission"]) for r in records]
+    width = max([len("submission"), *map(len, names)])
+    lines = [f"{'submission':<{width}}  {'lab':<5}  {'score':>12}  problems"]
+    for name, r in zip(names, records, strict=True):
+        problems = for_terminal("; ".join(r["errors"] + r["flags"]))
         if len(problems) > 70:
             problems = problems[:67] + "..."
-        lines.append(f"{r['submission']:<{width}}  {r['score']:>5g} / {r['max_score']:<4g}  "
-                     f"{problems}")
+        lines.append(f"{name:<{width}}  {for_terminal(r['lab']):<5}  "
+                     f"{r['score']:>5g} / {r['max_score']:<4g}  {problems}")
     return "\n".join(lines)

@@ -20,6 +20,12 @@ where workers are confined (:func:`autograder.confine.available`); those that
 need ``"own uid"``, only where workers also run as a uid of their own (root on
 Linux). Elsewhere they would reach the machine (kill every process of the
 user, fill the disk, open connections), so they are not run there.
+
+An attack is handed in as ``<student>/<where>`` under the class folder
+(:func:`hand_in`): by default a student named like the attack, in nbgrader's
+``lab03_activations/lab03_activations.ipynb``; the name attacks choose the
+student's folder name, the layout attacks where the file goes and what it is
+(a file, a hard link to the honest counterpart's notebook, a folder).
 """
 
 from __future__ import annotations
@@ -57,6 +63,14 @@ class Attack:
     said: tuple[str, ...]
     in_feedback: bool = False
     needs: str = ""
+    student: str = ""  # the folder it is handed in under (default: the attack's name)
+    where: str = ""  # its path in that folder (default: nbgrader's)
+    form: str = "file"  # or "hard link" (to the honest counterpart's notebook), "folder"
+
+    @property
+    def owner(self) -> str:
+        """The student the record of this attack is under."""
+        return self.student or self.name
 
 
 # --------------------------------------------------------------------------- building notebooks
@@ -684,7 +698,74 @@ def grader_side() -> list[Attack]:
     ]
 
 
+# --------------------------------------------------------------------------- names and layout
+
+
+def _tagged(notebook: dict, tag: str) -> Callable[[], bytes]:
+    """``notebook`` with a line of notebook metadata of its own, so that it is no
+    byte-for-byte copy of another submission."""
+    return lambda: as_file({**notebook, "metadata": {**notebook["metadata"],
+                                                     "authors": [{"name": tag}]}})
+
+
+def _named(name: str, student: str, full_marks: bool) -> Attack:
+    """A submission whose only oddity is its student's folder name: it keeps its score
+    and says nothing (the name is checked in what is written: CSV, pages, table)."""
+    notebook = load_notebook(LAB) if full_marks else load_notebook(LAB, "labs")
+    return Attack(name, "names", _tagged(notebook, name), "solution" if full_marks else "stub",
+                  "==", (), student=student)
+
+
+def names() -> list[Attack]:
+    """Student names (folder names) that are hostile to what the grader writes, and files
+    handed in where, or as what, they must not be graded."""
+    nbgrader_place = "lab03_activations/lab03_activations.ipynb"
+    return [
+        _named("formula-in-the-name", '=HYPERLINK("x.example","full marks")', False),
+        _named("plus-formula-in-the-name", "+1+1", False),
+        _named("name-differs-by-punctuation-plus", "x+1", True),
+        _named("name-differs-by-punctuation-equals", "x=1", False),
+        _named("name-differs-by-case", "Solution", False),
+        _named("name-in-nfc", "caf\u00e9", True),
+        _named("name-in-nfd", "cafe\u0301", False),
+        # A folder name holds no "/": the forged row's is a division slash, which looks alike.
+        _named("newline-forges-a-table-row", "forged\neveryone" + " " * 40 + "48 \u2215 48",
+               False),
+        _named("terminal-escapes-in-the-name", "\x1b[2J\x1b]0;graded\x07eve", False),
+        _named("name-of-243-characters", "x" * 243, True),
+        Attack("plants-a-classmates-folder", "names", _tagged(load_notebook(LAB, "labs"), "mal"),
+               "stub", "<=", ("is not where a notebook is graded",),
+               where=f"lab03_activations/solution/{nbgrader_place}"),
+        Attack("stray-notebook-beside-the-lab", "names", _tagged(load_notebook(LAB), "stray"),
+               "stub", "<=", ("extra/notes.ipynb is not where a notebook is graded",),
+               where="extra/notes.ipynb"),
+        Attack("hard-links-a-classmates-notebook", "names", lambda: b"", "solution", "==",
+               ("solution's (a hard link)",), form="hard link"),
+        Attack("copies-a-classmates-notebook", "names", lambda: as_file(load_notebook(LAB)),
+               "solution", "==", ("solution's (the same bytes)",)),
+        Attack("folder-named-like-a-notebook", "names", lambda: b"", "stub", "<=",
+               ("lab03_activations.ipynb is a folder, not a notebook",), form="folder"),
+    ]
+
+
+def hand_in(class_root: Path, attack: Attack, content: bytes) -> Path:
+    """Put ``attack`` (its file made as ``content``) in the class; its path. The honest
+    submissions must be there already (a hard link goes to one of them)."""
+    path = class_root / attack.owner / (attack.where or "lab03_activations/"
+                                        "lab03_activations.ipynb")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if attack.form == "folder":
+        path.mkdir()
+    elif attack.form == "hard link":
+        path.hardlink_to(class_root / attack.honest / "lab03_activations" /
+                         "lab03_activations.ipynb")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+
 def hostile_class(class_root: Path, outputs: Path) -> list[Attack]:
     """Every attack, for a class kept in ``class_root`` and graded into ``outputs``."""
     return [*tampering(), *results(), *exits(), *resources(), *files(class_root, outputs),
-            *gaming(), *malformed(), *grader_side()]
+            *gaming(), *malformed(), *grader_side(), *names()]

@@ -1,8 +1,10 @@
-"""Grading one submission: whatever the notebook holds, a record comes back."""
+"""Grading one submission: whatever the notebook holds, a record comes back; finding the
+submissions in a class folder, whatever its students put there."""
 
 import json
+import os
 
-from autograder.batch import Submission, grade_submission
+from autograder.batch import Submission, find_submissions, grade_submission
 from autograder.catalogue import apply_variant, as_file, load_catalogue, load_notebook, write_class
 from autograder.sandbox import Limits
 
@@ -56,7 +58,7 @@ def test_ungraded_record_keeps_every_question_at_zero_with_its_maximum(tmp_path)
 
 def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):
     from autograder import confine
-    from autograder.batch import find_submissions, grade_all
+    from autograder.batch import grade_all
     from autograder.catalogue import write_class
 
     if not confine.available():
@@ -108,9 +110,104 @@ def test_grading_with_another_seed_draws_other_hidden_inputs(tmp_path, monkeypat
 
 
 def test_every_submission_of_a_batch_is_graded_with_the_one_seed(tmp_path, monkeypatch):
-    from autograder.batch import find_submissions, grade_all
+    from autograder.batch import grade_all
 
     monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
     write_class(tmp_path, LAB, {"ada": b"", "ben": b"{}"})
     records = grade_all(find_submissions([tmp_path]), LAB)
     assert len({r["seed"] for r in records}) == 1
+
+
+# --------------------------------------------------------------------------- finding submissions
+
+
+def place(root, relative: str, content: bytes = b"{}"):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+NOTEBOOK = "lab03_activations/lab03_activations.ipynb"
+
+
+def found(root) -> dict[tuple[str, str | None], Submission]:
+    return {(s.name, s.lab): s for s in find_submissions([root])}
+
+
+def test_a_notebook_planted_under_a_classmates_name_is_not_graded_as_theirs(tmp_path):
+    real = place(tmp_path, f"zoe/{NOTEBOOK}", b"zoe's")
+    place(tmp_path, f"mallory/lab03_activations/zoe/{NOTEBOOK}", b"a stub")
+    assert [(key, s.path) for key, s in found(tmp_path).items() if key[0].startswith("zoe")] \
+        == [(("zoe", LAB), real)]
+
+
+def test_a_planted_notebook_is_not_graded_and_says_where_it_is(tmp_path):
+    place(tmp_path, f"zoe/{NOTEBOOK}", b"zoe's")
+    place(tmp_path, f"mallory/lab03_activations/zoe/{NOTEBOOK}", b"a stub")
+    assert found(tmp_path)["mallory", LAB].problem == (
+        f"mallory/lab03_activations/zoe/{NOTEBOOK} is not where a notebook is graded "
+        "(<student>/<lab>/<notebook>.ipynb): not graded")
+
+
+def test_a_planted_notebook_is_flagged_on_its_owners_graded_submission(tmp_path):
+    place(tmp_path, f"mallory/{NOTEBOOK}", b"mallory's")
+    place(tmp_path, f"mallory/lab03_activations/zoe/{NOTEBOOK}", b"a stub")
+    mallory = found(tmp_path)["mallory", LAB]
+    assert (mallory.problem, len(mallory.flags)) == ("", 1)
+    assert f"mallory/lab03_activations/zoe/{NOTEBOOK} is not where" in mallory.flags[0]
+
+
+def test_one_students_two_labs_are_two_submissions_under_the_same_name(tmp_path):
+    place(tmp_path, f"ada/{NOTEBOOK}", b"lab 3")
+    place(tmp_path, "ada/lab04_losses/lab04_losses.ipynb", b"lab 4")
+    assert list(found(tmp_path)) == [("ada", "lab03"), ("ada", "lab04")]
+
+
+def test_a_students_own_folder_is_named_by_the_folder(tmp_path):
+    place(tmp_path, f"ada/{NOTEBOOK}")
+    assert list(found(tmp_path / "ada")) == [("ada", LAB)]
+
+
+def test_of_two_notebooks_for_one_lab_the_one_named_like_the_lab_is_graded(tmp_path):
+    graded = place(tmp_path, f"ada/{NOTEBOOK}", b"the notebook")
+    place(tmp_path, "ada/lab03_activations/lab03_activations-Copy1.ipynb", b"a copy")
+    ada = found(tmp_path)["ada", LAB]
+    assert (ada.path, ada.flags) == (graded, (
+        "ada/lab03_activations/lab03_activations-Copy1.ipynb was handed in too: only "
+        f"ada/{NOTEBOOK} is graded",))
+
+
+def test_a_stray_notebook_of_no_lab_is_reported_and_not_graded(tmp_path):
+    place(tmp_path, f"ada/{NOTEBOOK}", b"ada's")
+    place(tmp_path, "bob/extra/notes.ipynb")
+    bob = found(tmp_path)["bob", None]
+    record = grade_submission(bob)
+    assert (record["lab"], record["errors"]) == ("", [
+        "bob/extra/notes.ipynb is not where a notebook is graded "
+        "(<student>/<lab>/<notebook>.ipynb): not graded"])
+
+
+def test_a_hard_link_to_a_classmates_notebook_is_flagged_on_both(tmp_path):
+    original = place(tmp_path, f"ada/{NOTEBOOK}", b"ada's work")
+    (tmp_path / "mal" / "lab03_activations").mkdir(parents=True)
+    os.link(original, tmp_path / "mal" / NOTEBOOK)
+    assert [s.flags for s in found(tmp_path).values()] == [
+        ("the same file as mal's (a hard link): look at both",),
+        ("the same file as ada's (a hard link): look at both",)]
+
+
+def test_a_copy_of_a_classmates_notebook_is_flagged_on_both(tmp_path):
+    place(tmp_path, f"ada/{NOTEBOOK}", b"ada's work")
+    place(tmp_path, f"mal/{NOTEBOOK}", b"ada's work")
+    place(tmp_path, f"cy/{NOTEBOOK}", b"cy's own work")
+    assert {key[0]: s.flags for key, s in found(tmp_path).items()} == {
+        "ada": ("the same file as mal's (the same bytes): look at both",),
+        "cy": (), "mal": ("the same file as ada's (the same bytes): look at both",)}
+
+
+def test_a_folder_named_like_a_notebook_is_told_in_a_plain_sentence(tmp_path):
+    (tmp_path / "ada" / NOTEBOOK).mkdir(parents=True)
+    record = grade_submission(found(tmp_path)["ada", LAB])
+    assert record["errors"] == [f"ada/{NOTEBOOK} is a folder, not a notebook: hand in the "
+                                "notebook file"]

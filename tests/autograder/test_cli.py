@@ -74,11 +74,11 @@ def test_csv_has_a_row_per_student_and_a_column_per_question(graded_class):
 @pytest.mark.slow
 def test_feedback_pages_hold_no_check_source_and_no_reference_code(graded_class):
     root, _ = graded_class
-    pages = {p.stem: p.read_text() for p in (root / "feedback").glob("*.html")}
-    assert sorted(pages) == ["ada", "ben", "cy"]
+    pages = {p.name: p.read_text() for p in (root / "feedback").glob("*.html")}
+    assert sorted(pages) == ["ada.lab03.html", "ben.lab03.html", "cy.lab03.html", "index.html"]
     for page in pages.values():
         assert "def test_" not in page and "reference." not in page and "oracle" not in page
-    assert "not implemented yet" in pages["ben"]
+    assert "not implemented yet" in pages["ben.lab03.html"]
 
 
 @pytest.mark.slow
@@ -114,3 +114,11 @@ def test_flat_folder_names_submissions_by_file(tmp_path):
 def test_nbgrader_layout_names_submissions_by_student(tmp_path):
     write_class(tmp_path, LAB, {"ada": b"{}", "ben": b"{}"})
     assert [s.name for s in find_submissions([tmp_path])] == ["ada", "ben"]
+
+
+def test_check_prints_control_characters_in_a_file_name_as_escapes(tmp_path):
+    notebook = tmp_path / "lab03_\x1b[2J\x07.ipynb"
+    notebook.write_text("")
+    run = autograder("check", notebook, cwd=tmp_path)
+    assert "problem: lab03_\\x1b[2J\\x07.ipynb is empty" in run.stdout
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout

@@ -13,6 +13,7 @@ from autograder.catalogue import as_file, load_notebook, notebook_path
 from autograder.cli import main
 from autograder.gradebook import (
     COURSE_ID,
+    NOT_WRITTEN,
     GradebookError,
     database_url,
     nbgrader_scores,
@@ -146,3 +147,30 @@ def test_grade_with_gradebook_says_how_many_submissions_it_flagged(db_url, tmp_p
     unreadable("ada", tmp_path)
     assert main(["grade", str(tmp_path / "ada"), "--gradebook", db_url]) == 0
     assert f"gradebook {db_url}: 1 written, 1 flagged for review" in capsys.readouterr().out
+
+
+def test_a_record_of_no_lab_is_left_out_and_the_rest_of_the_class_is_written(db_url):
+    stray = {**full_marks("bob"), "lab": "", "questions": [],
+             "errors": ["bob/extra/notes.ipynb is not where a notebook is graded"]}
+    write_trusted_scores(db_url, [full_marks("ada"), stray])
+    assert {s: sum(v.values()) for s, v in nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK).items()} \
+        == {"ada": 48}
+
+
+def test_a_record_of_no_lab_says_it_was_not_written(db_url):
+    stray = {**full_marks("bob"), "lab": "", "questions": []}
+    write_trusted_scores(db_url, [full_marks("ada"), stray])
+    assert stray["flags"] == [NOT_WRITTEN]
+
+
+def test_grade_with_a_stray_notebook_writes_the_rest_of_the_class(db_url, tmp_path, capsys):
+    notebook = tmp_path / "class" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_bytes(as_file(load_notebook(LAB)))
+    (tmp_path / "class" / "ada" / "extra").mkdir()
+    (tmp_path / "class" / "ada" / "extra" / "notes.ipynb").write_text("{}")
+    (tmp_path / "class" / "bob" / "extra").mkdir(parents=True)
+    (tmp_path / "class" / "bob" / "extra" / "notes.ipynb").write_text("{}")
+    assert main(["grade", str(tmp_path / "class"), "--gradebook", db_url]) == 0
+    assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == 48
+    assert "1 not written (no lab)" in capsys.readouterr().out

@@ -13,8 +13,10 @@ confined (see ``Attack.needs``).
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +29,8 @@ import pytest
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.catalogue import as_file, load_notebook, notebook_path, write_class
-from autograder.catalogue.hostile import LAB, Attack, honest_class, hostile_class
+from autograder.catalogue.hostile import LAB, Attack, hand_in, honest_class, hostile_class
+from autograder.names import FORMULA_START, csv_cell, for_terminal
 from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
 
@@ -59,7 +62,7 @@ class Batch:
     records: dict[str, dict]
     seconds: float
     attacks: dict[str, Attack]
-    files: dict[str, bytes]
+    files: dict[Path, bytes]
 
 
 def grade_class(class_root: Path, outputs: Path, seed: int | None = None
@@ -72,8 +75,17 @@ def grade_class(class_root: Path, outputs: Path, seed: int | None = None
     return subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(class_root), "--jobs", "2",
          "--seconds", str(SECONDS), "--submission-seconds", str(SUBMISSION_SECONDS),
-         "--json", str(outputs / "results.json"), "--csv", str(outputs / "grades.csv")],
+         "--json", str(outputs / "results.json"), "--csv", str(outputs / "grades.csv"),
+         "--feedback", str(outputs / "feedback")],
         capture_output=True, text=True, cwd=class_root.parent, timeout=900, env=env)
+
+
+def by_attack(outputs: Path, attacks: dict[str, Attack]) -> dict[str, dict]:
+    """The records of ``results.json``, under the attack's name where it has a student
+    name of its own."""
+    names = {a.owner: name for name, a in attacks.items()}
+    return {names.get(r["submission"], r["submission"]): r for r in json.loads(
+        (outputs / "results.json").read_text())["submissions"]}
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +94,45 @@ def batch(tmp_path_factory) -> Batch:
     class_root, outputs = root / "submitted", root / "outputs"
     outputs.mkdir()
     attacks = {a.name: a for a in runnable(class_root, outputs)}
-    files = {**honest_class(), **{name: a.make() for name, a in attacks.items()}}
-    write_class(class_root, LAB, files)
+    honest = honest_class()
+    files = dict(zip(write_class(class_root, LAB, honest), honest.values(), strict=True))
+    for attack in attacks.values():
+        content = attack.make()
+        path = hand_in(class_root, attack, content)
+        if attack.form == "file":
+            files[path] = content
     started = time.monotonic()
     run = grade_class(class_root, outputs)
     seconds = time.monotonic() - started
-    records = {r["submission"]: r for r in json.loads(
-        (outputs / "results.json").read_text())["submissions"]} if run.returncode == 0 else {}
-    yield Batch(root, run, records, seconds, attacks, files)
+    records = by_attack(outputs, attacks) if run.returncode == 0 else {}
+    graded = Batch(root, run, records, seconds, attacks, files)
+    if os.environ.get("NNLABS_ATTACK_TABLE") and records:
+        table = Path(os.environ["NNLABS_ATTACK_TABLE"])
+        table.parent.mkdir(parents=True, exist_ok=True)
+        table.write_text(attack_table(graded), encoding="utf-8")
+    yield graded
     shutil.rmtree(root)  # the class holds a 100 MB notebook
+
+
+def attack_table(batch: Batch) -> str:
+    """docs/SECURITY.md's table of every attack, from this batch: its score, the relation it
+    must keep with its honest counterpart's, and the first thing its record says (errors,
+    flags, then the feedback naming the problem), on one line of at most 110 characters.
+
+    ``NNLABS_ATTACK_TABLE=FILE`` writes it when the suite runs.
+    """
+    rows = ["| attack | category | score (honest) | what the record says |", "|---|---|---|---|"]
+    for name, attack in batch.attacks.items():
+        record = batch.records[name]
+        feedback = [f for q in record["questions"] for f in q["feedback"]
+                    if attack.in_feedback and any(phrase in f for phrase in attack.said)]
+        said = next(iter(record["errors"] + record["flags"] + feedback),
+                    "nothing: the attack has no effect")
+        said = for_terminal(said.replace("\n", " ").replace(str(batch.root), "\u2026"))
+        said = (said[:107] + "..." if len(said) > 110 else said).replace("|", "\\|")
+        rows.append(f"| `{name}` | {attack.category} | {record['score']:g} ({attack.relation} "
+                    f"{batch.records[attack.honest]['score']:g}) | {said} |")
+    return "\n".join(rows) + "\n"
 
 
 def told(record: dict, in_feedback: bool) -> str:
@@ -153,15 +195,43 @@ def test_honest_submission_is_graded_as_when_graded_alone(batch, control):
 
 
 def test_csv_has_the_scores_of_the_json_for_every_submission(batch):
-    with open(batch.root / "outputs" / "grades.csv", newline="") as f:
-        rows = {row["submission"]: float(row["score"]) for row in csv.DictReader(f)}
-    assert rows == {n: r["score"] for n, r in batch.records.items()}
+    with open(batch.root / "outputs" / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {(row["submission"], row["lab"]): float(row["score"])
+                for row in csv.DictReader(f)}
+    assert rows == {(csv_cell(r["submission"]), r["lab"]): r["score"]
+                    for r in batch.records.values()}
+
+
+def test_no_csv_cell_reads_as_a_formula(batch):
+    with open(batch.root / "outputs" / "grades.csv", newline="", encoding="utf-8") as f:
+        formulas = [cell for row in csv.reader(f) for cell in row
+                    if cell.startswith(FORMULA_START)]
+    assert formulas == []
+
+
+def test_every_record_has_a_feedback_page_of_its_own(batch):
+    pages = [p for p in (batch.root / "outputs" / "feedback").iterdir() if p.name != "index.html"]
+    owners = sorted(p.read_text(encoding="utf-8").split("<p>Submission: ", 1)[1].split(
+        "</p>", 1)[0] for p in pages)
+    assert owners == sorted(html.escape(r["submission"]) for r in batch.records.values())
+
+
+def test_the_feedback_index_links_every_page(batch):
+    feedback = batch.root / "outputs" / "feedback"
+    index = (feedback / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in feedback.iterdir() if p.name != "index.html") == sorted(
+        re.findall(r'<a href="([^"]+)"', index))
+
+
+def test_the_table_printed_for_the_instructor_has_one_line_per_record(batch):
+    lines = batch.run.stdout.splitlines()
+    assert len(lines) == 1 + len(batch.records)
+    assert [line for line in lines if line.startswith("everyone")] == []
 
 
 def test_no_submission_file_was_changed_by_another(batch):
-    changed = [name for name, content in batch.files.items()
-               if (batch.root / "submitted" / name / "lab03_activations" /
-                   "lab03_activations.ipynb").read_bytes() != content]
+    changed = [str(path) for path, content in batch.files.items()
+               if path.read_bytes() != content]
     assert changed == []
 
 
@@ -175,7 +245,7 @@ def test_the_results_stay_small_whatever_the_submissions_say(batch):
 
 def test_results_folder_holds_only_the_results(batch):
     assert sorted(p.name for p in (batch.root / "outputs").iterdir()) == [
-        "grades.csv", "results.json"]
+        "feedback", "grades.csv", "results.json"]
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +255,7 @@ def rerun(batch) -> dict[str, dict]:
     (seed,) = {r["seed"] for r in batch.records.values()}
     run = grade_class(batch.root / "submitted", batch.root / "outputs", seed)
     assert run.returncode == 0, run.stderr[-3000:]
-    return {r["submission"]: r for r in json.loads(
-        (batch.root / "outputs" / "results.json").read_text())["submissions"]}
+    return by_attack(batch.root / "outputs", batch.attacks)
 
 
 def test_a_rerun_gives_every_submission_the_same_record(batch, rerun):

@@ -72,3 +72,15 @@ def test_flagged_export_keeps_nbgraders_columns_and_values(graded_gradebook, tmp
 def test_flagged_export_names_the_flagged_submission_only(graded_gradebook, tmp_path):
     rows = export_rows(FlaggedCsvExport, graded_gradebook, str(tmp_path / "ours.csv"))
     assert {r["student_id"]: bool(r["problems"]) for r in rows} == {"ada": False, "bob": True}
+
+
+def test_flagged_export_writes_a_formula_student_id_as_text(graded_gradebook, tmp_path):
+    db = tmp_path / "gradebook.db"
+    shutil.copy(graded_gradebook.removeprefix("sqlite:///"), db)
+    questions = [{"id": q.id, "score": 0.0, "max_score": q.max_score, "feedback": []}
+                 for q in load_lab("lab03")]
+    write_trusted_scores(f"sqlite:///{db}", [
+        {"submission": "=1+1", "lab": "lab03", "score": 0, "max_score": 0,
+         "questions": questions, "errors": [], "flags": []}])
+    rows = export_rows(FlaggedCsvExport, f"sqlite:///{db}", str(tmp_path / "ours.csv"))
+    assert "'=1+1" in [r["student_id"] for r in rows]
