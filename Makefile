@@ -24,13 +24,16 @@ demo: $(STAMP)
 release: $(STAMP)
 	$(PY) -m autograder release
 
-# JupyterLab on the student notebooks, nbgrader's extensions on (Validate button, assignment
-# list). Started here so nbgrader reads this course's nbgrader_config.py; without MPLBACKEND,
-# so that plots show inline. LAB_DIR changes the folder, LAB_FLAGS adds options
+# JupyterLab on the student notebooks, nbgrader's student extensions on (Validate button,
+# assignment list) and the students' setup in jupyter/ (no instructor tools, no news pop-up).
+# Started here so nbgrader reads this course's nbgrader_config.py; without MPLBACKEND, so that
+# plots show inline. LAB_DIR changes the folder, LAB_FLAGS adds options
 # (--no-browser --port=8899, say).
 LAB_DIR ?= labs
 lab: $(STAMP)
-	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(LAB_DIR) \
+	env -u MPLBACKEND JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter \
+	    $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(LAB_DIR) \
+	    --LabApp.app_settings_dir=$(CURDIR)/jupyter/lab/settings \
 	    $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
 train: $(STAMP)

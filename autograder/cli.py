@@ -119,6 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(run=_check)
     release = commands.add_parser("release", help="record visible-check answers, generate labs/")
     release.add_argument("--lab", action="append", help="only this lab (repeatable)")
-    release.set_defaults(run=lambda a: release_main(a.lab or LAB_MODULES) or 0)
+    release.set_defaults(run=lambda a: release_main(a.lab or LAB_MODULES))
     args = parser.parse_args(argv)
     return args.run(args)

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print("1. releasing the labs: nbgrader generate_assignment solutions/ -> labs/")
-    release()
+    if release() != 0:
+        return 1
     submitted = args.out / "submitted"
     shutil.rmtree(submitted, ignore_errors=True)
     write_class(submitted, LAB, sample_class())

@@ -40,10 +40,11 @@ class Variant:
 
 
 def notebook_path(lab: str, folder: str = "solutions") -> Path:
-    """``solutions/lab03_*/lab03_*.ipynb``; with ``folder="labs"``, the released stub
-    nbgrader generated from it."""
-    (path,) = sorted((ROOT / folder).glob(f"{lab}_*/{lab}_*.ipynb"))
-    return path
+    """``solutions/lab03_activations/lab03_activations.ipynb``: the notebook named after its
+    lab's folder (other notebooks beside it, a student's copies, are not the lab's); with
+    ``folder="labs"``, the released stub nbgrader generated from it."""
+    (directory,) = [p for p in sorted((ROOT / folder).glob(f"{lab}_*")) if p.is_dir()]
+    return directory / f"{directory.name}.ipynb"
 
 
 def load_notebook(lab: str, folder: str = "solutions") -> dict:
@@ -115,7 +116,8 @@ def load_catalogue(lab: str) -> list[Variant]:
     return [*module.MISTAKES, *module.ALTERNATIVES]
 
 
-def _answer_cells(notebook: dict) -> list[int]:
+def answer_cells(notebook: dict) -> list[int]:
+    """The indices of the notebook's answer cells (nbgrader solution code cells), in order."""
     return [i for i, c in enumerate(notebook["cells"])
             if c.get("metadata", {}).get("nbgrader", {}).get("solution")
             and c.get("cell_type") == "code"]
@@ -126,7 +128,7 @@ def honest_class(lab: str) -> dict[str, dict]:
     released stub, half done, every catalogued mistake and alternative."""
     solution, stub = load_notebook(lab), load_notebook(lab, "labs")
     half = copy.deepcopy(solution)
-    answers = _answer_cells(solution)
+    answers = answer_cells(solution)
     for i in answers[len(answers) // 2:]:
         half["cells"][i] = copy.deepcopy(stub["cells"][i])
     submissions = {"solution": solution, "stub": stub, "half-done": half}
@@ -140,7 +142,7 @@ def typed_into_release(lab: str, notebook: dict, keep: int | None = None) -> dic
     ``keep`` answer cells, or all), solution markers left out: a submission as a student
     makes one, whose test cells lack the hidden tests."""
     answers = {cell["metadata"]["nbgrader"]["grade_id"]: _source(cell)
-               for cell in (notebook["cells"][i] for i in _answer_cells(notebook)[:keep])}
+               for cell in (notebook["cells"][i] for i in answer_cells(notebook)[:keep])}
     release = load_notebook(lab, "labs")
     for cell in release["cells"]:
         typed = answers.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
@@ -156,7 +158,7 @@ def broken_class(lab: str) -> dict[str, bytes]:
     a renamed function. Returned as file contents."""
     solution = load_notebook(lab)
     looping = copy.deepcopy(solution)
-    first_answer = _answer_cells(solution)[0]
+    first_answer = answer_cells(solution)[0]
     looping["cells"].insert(first_answer, {"cell_type": "code", "execution_count": None,
                                            "metadata": {}, "outputs": [],
                                            "source": "while True:\n    pass\n"})

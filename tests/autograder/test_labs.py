@@ -24,11 +24,13 @@ import pytest
 
 from autograder.catalogue import (
     Variant,
+    answer_cells,
     apply_variant,
     as_file,
     load_catalogue,
     load_notebook,
     notebook_path,
+    typed_into_release,
 )
 from autograder.notebook import cells_to_run, is_demo_cell, is_test_cell
 from autograder.oracle import ReferenceOracle
@@ -367,6 +369,22 @@ def test_cell_scores(notebook: dict) -> list[float]:
 
 
 test_cell_scores.__test__ = False  # a helper, not a test
+
+
+def partly_answered() -> list[tuple[str, int]]:
+    """Every lab with its first ``answered`` answer cells typed into the released stub, for
+    ``answered`` from none to all: a student's notebook as it fills up, one question at a
+    time."""
+    return [(lab, answered) for lab in LAB_MODULES
+            for answered in range(len(answer_cells(load_notebook(lab))) + 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab,answered", partly_answered())
+def test_run_all_of_a_partly_answered_release_finishes_with_output_under_every_test_cell(
+        lab, answered, tmp_path):
+    notebook = execute(typed_into_release(lab, load_notebook(lab), answered), tmp_path)
+    assert [i for i, c in enumerate(notebook.cells) if is_test_cell(c) and not c.outputs] == []
 
 
 @pytest.mark.slow
