@@ -266,7 +266,7 @@ def test_a_rerun_gives_every_submission_the_same_record(batch, rerun):
 
 
 GAMING = ["hard-codes-the-visible-answers", "detects-grading-by-environment",
-          "answers-by-call-order", "keeps-state-across-calls", "answers-from-the-public-seed"]
+          "answers-by-call-order", "answers-from-the-public-seed"]
 
 
 @pytest.mark.parametrize("name", GAMING)
@@ -276,6 +276,16 @@ def test_gaming_attack_would_pass_the_visible_checks(batch, name):
     record = grade_submission(Submission(name, path), LAB, hidden=False)
     (relu,) = [q for q in record["questions"] if q["id"] == "lab03.relu"]
     assert relu["score"] == relu["max_score"] > 0
+
+
+def test_an_answer_kept_from_the_first_call_fails_the_visible_checks(batch):
+    """Every rule of relu is a visible check with inputs of its own (#20), so a relu that
+    answers every call with its first answer no longer passes them."""
+    name = "keeps-state-across-calls"
+    path = batch.root / "submitted" / name / "lab03_activations" / "lab03_activations.ipynb"
+    record = grade_submission(Submission(name, path), LAB, hidden=False)
+    (relu,) = [q for q in record["questions"] if q["id"] == "lab03.relu"]
+    assert relu["score"] < relu["max_score"]
 
 
 # --------------------------------------------------------------------------- writing results
