@@ -162,6 +162,22 @@ MISTAKES = [
                 delta = ds @ weights[l].T
             return norms
         """),
+    mistake("norms-ignore-dout", "weight_gradient_norms", "expected", """
+        def weight_gradient_norms(X, weights, dout, activation="tanh"):
+            inputs, potentials, a = [], [], X
+            for W in weights:
+                inputs.append(a)
+                potentials.append(a @ W)
+                a = np.tanh(potentials[-1]) if activation == "tanh" else np.maximum(
+                    potentials[-1], 0.0)
+            norms, delta = np.zeros(len(weights)), np.ones_like(dout)
+            for l in reversed(range(len(weights))):
+                s = potentials[l]
+                ds = delta * (1 - np.tanh(s) ** 2 if activation == "tanh" else s > 0)
+                norms[l] = np.linalg.norm(inputs[l].T @ ds)
+                delta = ds @ weights[l].T
+            return norms
+        """),
     mistake("norms-propagate-before-the-derivative", "weight_gradient_norms",
             "expected", """
         def weight_gradient_norms(X, weights, dout, activation="tanh"):
