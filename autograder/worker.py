@@ -252,12 +252,14 @@ def _call(namespace: dict, request: dict) -> object:
 
 
 def _stand_in_autograder():
-    """What ``from autograder import check`` finds here: the notebooks import it, but the
-    real package (with its hidden checks) is out of reach, and test cells are not run."""
+    """What ``from autograder import check, implemented`` finds here: the notebooks import
+    them, but the real package (with its hidden checks) is out of reach, and neither test
+    cells nor demo cells (the ones ``implemented`` guards) are run."""
     import types
 
     module = types.ModuleType("autograder", "stand-in: the grader runs the checks itself")
     module.check = lambda *args, **kwargs: None
+    module.implemented = lambda *functions: False
     return module
 
 
