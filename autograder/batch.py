@@ -28,9 +28,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import tampering
-from autograder.notebook import NotebookError, cells_to_run, notes, read_notebook
-from autograder.registry import Question, load_lab
-from autograder.runner import QuestionResult, grading_seed, run_question
+from nnlabs.notebook import NotebookError, cells_to_run, notes, read_notebook
+from autograder.hidden import load_lab
+from nnlabs.registry import Question
+from autograder.runner import grading_seed, run_question
+from nnlabs.runner import QuestionResult
 from autograder.sandbox import Limits, WorkerStudent
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")

@@ -42,7 +42,7 @@ from nbgrader.api import (
 from nbgrader.api import Grade as GradeRow
 
 from autograder.batch import lab_of
-from autograder.registry import load_lab
+from autograder.hidden import load_lab
 
 COURSE_ID = "nnlabs"  # nbgrader_config.py gives it to nbgrader
 TRUSTED = "Scored by the nnlabs batch grader (trusted): {score:g} / {max_score:g}."

@@ -1,80 +1,23 @@
-"""``check(...)``: the call in a notebook's test cells.
+"""``grade(...)``: the hidden part of a notebook's test cells, in nbgrader's source notebooks.
 
-In a student's notebook the visible test cell runs ``check("lab03.sigmoid")``:
-the visible checks, with a table of what passed and what to fix. nbgrader's
-source notebook adds, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN
-TESTS``, ``check("lab03.sigmoid", hidden=True)``: every check, as grading does.
-The cell's last value is the score, which nbgrader reads as partial credit.
-
-Hidden checks draw their inputs from the grading seed as the batch grader does:
-the ``NNLABS_GRADING_SEED`` of the environment ``nbgrader autograde`` runs in
-(its kernels inherit it), or else a fresh random one.
+``grade("lab03.sigmoid")`` runs every check of the question in the kernel, as
+the batch grader does (:func:`autograder.runner.run_question`), and leaves the
+points as the cell's value, which ``nbgrader autograde`` reads as partial
+credit. Hidden checks draw their inputs from the grading seed: the
+``NNLABS_GRADING_SEED`` of the environment ``nbgrader autograde`` runs in (its
+kernels inherit it), or else a fresh random one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-import io
-import os
-import sys
-import warnings
+import functools
 
-from autograder.registry import get_question
-from autograder.runner import QuestionResult, run_question
-from autograder.student import LocalStudent
+from autograder.hidden import get_question
+from autograder.runner import run_question
+from nnlabs.incell import Score, run_in_cell
 
 
-class Score(float):
-    """The points earned: a float, so that nbgrader reads the cell's output as partial credit."""
-
-
-def _notebook_namespace() -> dict:
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is not None:
-        return shell.user_ns
-    return inspect.stack()[2].frame.f_globals
-
-
-def format_result(result: QuestionResult, hidden: bool, points: float | None = None) -> str:
-    """The table a student reads under a test cell: ``k / n points`` with ``n`` the
-    question's ``points`` (all of its checks'), even when only the visible ones ran."""
-    points = result.max_score if points is None else points
-    kind = "all checks" if hidden else "visible checks"
-    lines = [f"{result.id}: {result.score:g} / {points:g} points ({kind})"]
-    for c in result.checks:
-        mark = "PASS" if c.earned == c.points else "FAIL"
-        lines.append(f"  [{mark}] {c.description} ({c.earned:g}/{c.points:g})")
-        if c.feedback:
-            lines.extend("         " + line for line in c.feedback.splitlines())
-    if not hidden:
-        rest = points - result.max_score
-        more = (f", and hidden checks give the other {rest:g} point{'s' * (rest != 1)}"
-                if rest else "")
-        lines.append(f"  When your notebook is graded, these checks run again on other "
-                     f"inputs{more}.")
-    return "\n".join(lines)
-
-
-def check(question_id: str, hidden: bool = False) -> Score:
-    """Run a question's checks on the functions this notebook defines; return the points.
-
-    Nothing reaches stderr while the checks run (nbgrader would zero the cell):
-    warnings are silenced, stray stderr output is dropped.
-
-    Under ``nbgrader validate``, which compares a cell's value with all of the
-    question's points but scores nothing, a question whose visible checks all
-    pass returns all its points, and the table of one that lost points goes to
-    stderr, where validate shows it as the reason the cell failed.
-    """
-    question = get_question(question_id)
-    namespace = _notebook_namespace()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        result = run_question(question, LocalStudent(namespace), hidden=hidden)
-    passed = result.score == result.max_score
-    validating = os.environ.get("NBGRADER_VALIDATING") == "1"
-    print(format_result(result, hidden, question.max_score),
-          file=sys.stderr if validating and not passed else sys.stdout)
-    return Score(question.max_score if validating and passed else result.score)
+def grade(question_id: str) -> Score:
+    """Run all of a question's checks on the functions this notebook defines; the points."""
+    return run_in_cell(get_question(question_id),
+                       functools.partial(run_question, hidden=True), hidden=True)

@@ -1,102 +1,85 @@
-"""The ``oracle`` fixture: what a correct answer returns on the same inputs.
+"""The answer key as the checks' ``oracle``, and the recording of it for visible checks.
 
-Hidden checks, which run only when grading, ask the reference implementation
-itself: ``oracle.sigmoid(s)`` is ``reference.activations.sigmoid(s)``. A lab
-module names the reference modules its oracle draws on (``ORACLE_MODULES``).
-
-Visible checks, which students run, must work without the reference source
-(a student release need not contain any answer). Their inputs come from a
-fixed seed, so the oracle's answers can be recorded once, at release time
-(:func:`record`), into ``autograder/fixtures/<lab>.json``, and replayed
-(:class:`ReplayOracle`). Visible checks always use the recording, so a stale
-recording shows up as a failing test of the solution notebook.
-
-An answer is found by its inputs: first by their exact bytes, then, since an
-input built by a matrix product or a QR decomposition can differ in its last
-bits on another machine's BLAS, by recorded inputs equal to them within a
-relative ``1e-9`` (:data:`SAME_INPUT`; for float32 arrays, 64 of their ulps). Inputs
-further apart find no answer.
+A lab's answer key is the module ``autograder.answers.<lab>``: the reference
+functions its checks ask for, central differences of them, and the values of
+the wrong variants its feedback names. Hidden checks, which run only when
+grading, ask it directly (:class:`ReferenceOracle`): ``oracle.sigmoid(s)`` is
+``reference.activations.sigmoid(s)``. At release time the visible checks run
+against it through a :class:`RecordingOracle`, whose answers become the
+student package's fixtures (:mod:`nnlabs.oracle`).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import importlib
 import json
-import math
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from autograder.worker import decode, encode
+from nnlabs.oracle import call_key, pack
+from nnlabs.plain import encode
+from reference.gradcheck import numerical_gradient
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SAME_INPUT = {"rtol": 1e-9, "atol": 1e-12}
-"""How far a recorded input may be from the one asked about: last-bit differences
-between BLAS kernels are about 1e-15 relative; visible checks' distinct inputs
-differ by far more."""
+ANSWERS = "autograder.answers"
 
-
-def _key(call: bytes) -> str:
-    return hashlib.sha256(call).hexdigest()
-
-
-def _pack(value: Any) -> str:
-    return base64.b64encode(encode(value)).decode()
+# Central differences with a step of 1e-4: the O(h^2) error is ~1e-9 relative and rounding
+# ~1e-12 absolute, so a correct gradient agrees with them to the checks' tolerance (1e-5
+# relative) even where it is as small as 1e-6.
+STEP = 1e-4
 
 
-def _unpack(text: str) -> Any:
-    return decode(base64.b64decode(text))
-
-
-def same_input(a: Any, b: Any) -> bool:
-    """``a`` and ``b`` (plain data) have one structure, and their floating-point numbers
-    agree within :data:`SAME_INPUT`; everything else (strings, integers, dtypes, shapes)
-    must be equal."""
-    numeric = (np.ndarray, np.generic)
-    if isinstance(a, numeric) or isinstance(b, numeric):
-        if type(a) is not type(b) or np.shape(a) != np.shape(b) or a.dtype != b.dtype:
-            return False
-        if a.dtype.kind in "fc":
-            # float32 inputs round 2^29 times coarser: the same few last bits, in their ulps.
-            rtol = max(SAME_INPUT["rtol"], 64 * float(np.finfo(a.dtype).eps))
-            return bool(np.allclose(a, b, rtol=rtol, atol=SAME_INPUT["atol"], equal_nan=True))
-        return bool(np.array_equal(a, b))
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return math.isclose(a, b, rel_tol=SAME_INPUT["rtol"], abs_tol=SAME_INPUT["atol"]) \
-            or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(same_input(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_input(a[k], b[k]) for k in a)
-    return a == b
+def answer_key(lab: str) -> ModuleType:
+    """The module ``autograder.answers.<lab>``."""
+    return importlib.import_module(f"{ANSWERS}.{lab}")
 
 
 class ReferenceOracle:
-    """Attribute lookup over reference modules, first match wins."""
+    """Attribute lookup in a lab's answer key, and :meth:`central_differences` of any of its
+    functions (so that a visible check can ask for a numerical gradient as one answer, with
+    plain data as arguments, and the student package needs no gradient checker)."""
 
-    def __init__(self, module_names: Sequence[str]) -> None:
-        self._modules = [importlib.import_module(name) for name in module_names]
+    def __init__(self, lab: str) -> None:
+        self._lab = lab
+
+    @functools.cached_property
+    def _module(self) -> ModuleType:
+        return answer_key(self._lab)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        for module in self._modules:
-            if hasattr(module, name):
-                return getattr(module, name)
-        raise AttributeError(f"the oracle has no {name!r}")
+        if name == "central_differences":
+            return self._central_differences
+        function = getattr(self._module, name, None)
+        if not callable(function):
+            raise AttributeError(f"the oracle has no {name!r}")
+        return function
+
+    def _central_differences(self, function: str, args: Sequence[Any], wrt: int = 0,
+                             upstream: np.ndarray | None = None,
+                             output: int | None = None) -> np.ndarray:
+        """The gradient of ``sum(upstream * f(*args))`` with respect to ``args[wrt]``, by
+        central differences of the answer key's ``function`` (its ``output``-th result when
+        it returns a tuple; ``upstream`` None for a scalar)."""
+        f = getattr(self._module, function)
+
+        def of(x: np.ndarray) -> Any:
+            value = f(*args[:wrt], x, *args[wrt + 1:])
+            return value if output is None else value[output]
+
+        return numerical_gradient(of, args[wrt], upstream, h=STEP)
 
 
 class RecordingOracle(ReferenceOracle):
-    """The reference, remembering every answer it gives, keyed by its inputs."""
+    """The answer key, remembering every answer it gives, keyed by its inputs."""
 
-    def __init__(self, module_names: Sequence[str]) -> None:
-        super().__init__(module_names)
+    def __init__(self, lab: str) -> None:
+        super().__init__(lab)
         self.recorded: dict[str, dict[str, str]] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -105,56 +88,11 @@ class RecordingOracle(ReferenceOracle):
         def recorded(*args: Any, **kwargs: Any) -> Any:
             value = function(*args, **kwargs)
             call = encode([name, list(args), kwargs])
-            self.recorded[_key(call)] = {"call": base64.b64encode(call).decode(),
-                                         "answer": _pack(value)}
+            self.recorded[call_key(call)] = {"call": base64.b64encode(call).decode(),
+                                             "answer": pack(value)}
             return value
 
         return recorded
-
-
-class ReplayOracle:
-    """Answers recorded from the reference, for the inputs the visible checks use."""
-
-    def __init__(self, lab: str, recording: dict[str, dict[str, str]] | None = None) -> None:
-        if recording is None:
-            path = FIXTURES / f"{lab}.json"
-            recording = json.loads(path.read_text()) if path.exists() else {}
-        self._answers = recording
-        self._calls: dict[str, Any] = {}        # key -> the recorded call, decoded on demand
-        self._lab = lab
-
-    def find(self, call: bytes) -> str | None:
-        """The key of the recorded answer for ``call`` (an encoded ``[name, args, kwargs]``):
-        the exact one, else one whose inputs are the same within :data:`SAME_INPUT`."""
-        key = _key(call)
-        if key in self._answers:
-            return key
-        asked = decode(call)
-        for other, entry in self._answers.items():
-            if other not in self._calls:
-                self._calls[other] = _unpack(entry["call"])
-            if same_input(self._calls[other], asked):
-                return other
-        return None
-
-    def answers_exactly(self, recorded: dict[str, dict[str, str]]) -> bool:
-        """Whether this recording answers every call of ``recorded`` (a fresh recording, as
-        :class:`RecordingOracle` makes it) and holds no answer none of them uses."""
-        used = {self.find(base64.b64decode(entry["call"])) for entry in recorded.values()}
-        return None not in used and used == set(self._answers)
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name.startswith("_"):
-            raise AttributeError(name)
-
-        def replay(*args: Any, **kwargs: Any) -> Any:
-            key = self.find(encode([name, list(args), kwargs]))
-            if key is None:
-                raise LookupError(f"no recorded answer for oracle.{name} on these inputs; "
-                                  f"run `make release` to record {self._lab}'s visible checks")
-            return _unpack(self._answers[key]["answer"])
-
-        return replay
 
 
 def fixture_text(recorded: dict[str, dict[str, str]]) -> str:

@@ -1,11 +1,12 @@
 """Run a lab's checks under pytest itself, against one notebook.
 
-    python -m pytest -p autograder.pytest_plugin autograder/labs/lab03.py \\
-        --notebook path/to/lab03_activations.ipynb [--visible-only]
+    python -m pytest -p autograder.pytest_plugin nnlabs/checks/lab03.py \\
+        autograder/hidden/lab03.py --notebook path/to/lab03_activations.ipynb [--visible-only]
 
-The checks in ``autograder/labs/`` are plain pytest test functions; this plugin
+The checks (visible in ``nnlabs/checks/``, hidden in ``autograder/hidden/``) are plain
+pytest test functions; this plugin
 supplies their fixtures (``student``: the notebook's code in a sandboxed
-worker; ``oracle``; ``rng``, seeded exactly as the batch grader seeds it) and
+worker; ``oracle``: the lab's answer key; ``rng``, seeded exactly as the batch grader seeds it) and
 adds up the points of the checks that pass. The batch grader runs the same
 functions through :mod:`autograder.runner`, without pytest's per-run start-up
 cost; a test shows that both give the same score.
@@ -17,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebook import cells_to_run, read_notebook
 from autograder.oracle import ReferenceOracle
-from autograder.registry import QUESTIONS, Check
-from autograder.runner import check_rng, grading_seed
+from autograder.runner import grading_seed
 from autograder.sandbox import WorkerStudent
+from nnlabs.notebook import cells_to_run, read_notebook
+from nnlabs.registry import QUESTIONS, Check
+from nnlabs.runner import check_rng
 
 # The grading seed of the whole run (NNLABS_GRADING_SEED, or a fresh one), told in the summary.
 SEED = pytest.StashKey[int]()
@@ -63,7 +65,7 @@ def student(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def oracle(request: pytest.FixtureRequest) -> ReferenceOracle:
-    return ReferenceOracle(getattr(request.module, "ORACLE_MODULES", ()))
+    return ReferenceOracle(Path(request.module.__file__).stem)
 
 
 @pytest.fixture

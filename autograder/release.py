@@ -3,7 +3,7 @@
 ``python -m autograder release`` (``make release``) does both:
 
 1. for every lab, runs its visible checks on the reference implementation
-   with a recording oracle and writes ``autograder/fixtures/<lab>.json``
+   with a recording oracle and writes ``nnlabs/fixtures/<lab>.json``
    (see :mod:`autograder.oracle`);
 2. runs ``nbgrader generate_assignment`` for every lab in ``solutions/`` into a scratch folder
    and copies the student notebooks it writes to ``labs/``.
@@ -27,16 +27,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.oracle import (
-    FIXTURES,
-    RecordingOracle,
-    ReferenceOracle,
-    ReplayOracle,
-    fixture_text,
-)
-from autograder.registry import LAB_MODULES, load_lab
-from autograder.runner import oracle_modules, run_check
-from autograder.student import LocalStudent
+from autograder.hidden import LAB_MODULES, load_lab
+from autograder.oracle import RecordingOracle, ReferenceOracle, fixture_text
+from nnlabs.oracle import FIXTURES, ReplayOracle
+from nnlabs.runner import run_check
+from nnlabs.student import LocalStudent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,12 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def record(lab: str) -> str:
     """The fixture text for ``lab``: every oracle answer its visible checks ask for."""
     recorded: dict[str, dict[str, str]] = {}
+    reference = ReferenceOracle(lab)
     for question in load_lab(lab):
-        modules = oracle_modules(question)
-        reference = ReferenceOracle(modules)
         reference_student = LocalStudent({name: getattr(reference, name)
                                           for name in question.functions})
-        oracle = RecordingOracle(modules)
+        oracle = RecordingOracle(lab)
         for check in question.visible_checks():
             result = run_check(check, reference_student, oracle)
             if result.earned != result.points:

@@ -35,9 +35,10 @@ import numpy as np
 
 from autograder import confine
 from autograder import worker as worker_module
-from autograder.notebook import Cell
-from autograder.student import Student, StudentError
-from autograder.worker import FRAME_LENGTHS, MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
+from nnlabs import plain
+from nnlabs.notebook import Cell
+from nnlabs.plain import FRAME_LENGTHS, MAX_FRAME_BYTES, MAX_HEADER_BYTES, decode, encode
+from nnlabs.student import Student, StudentError
 
 PROJECT = Path(__file__).resolve().parent.parent  # reference/, solutions/, the checks
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -68,7 +69,12 @@ class Worker:
         self.scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
         script = self.scratch / "worker.py"
         shutil.copyfile(worker_module.__file__, script)
-        script.chmod(0o644)
+        (self.scratch / "nnlabs").mkdir()
+        (self.scratch / "nnlabs" / "__init__.py").touch()
+        shutil.copyfile(plain.__file__, self.scratch / "nnlabs" / "plain.py")
+        for copied in (script, *(self.scratch / "nnlabs").iterdir()):
+            copied.chmod(0o644)
+        (self.scratch / "nnlabs").chmod(0o755)
         work = self.scratch / "work"
         work.mkdir()
         site_packages = Path(np.__file__).resolve().parent.parent

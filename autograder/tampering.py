@@ -17,8 +17,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from autograder.notebook import Cell
-from autograder.worker import strip_magics
+from nnlabs.notebook import Cell
+from nnlabs.plain import strip_magics
 
 MODULES = frozenset({"__main__", "builtins", "ctypes", "gc", "importlib"})
 ATTRIBUTES = frozenset({

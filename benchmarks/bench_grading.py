@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.batch import find_submissions, grade_all
 from autograder.catalogue import as_file, honest_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
-from autograder.registry import get_question
+from autograder.hidden import get_question
 from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"

@@ -97,7 +97,7 @@ def test_check_fails_the_stub_with_a_readable_table(tmp_path):
 
 @pytest.mark.slow
 def test_check_shows_each_questions_real_points_and_the_labs_total(tmp_path):
-    from autograder.registry import load_lab
+    from autograder.hidden import load_lab
 
     run = autograder("check", notebook_path(LAB, "labs"), cwd=tmp_path)
     total = sum(q.max_score for q in load_lab(LAB))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.expect import (
+from nnlabs.expect import (
     CheckFailed,
     expect_close,
     expect_dtype,

@@ -19,7 +19,7 @@ from autograder.gradebook import (
     nbgrader_scores,
     write_trusted_scores,
 )
-from autograder.registry import load_lab
+from autograder.hidden import load_lab
 from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"

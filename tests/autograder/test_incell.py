@@ -6,7 +6,7 @@ import pytest
 
 from autograder.catalogue import apply_variant, load_catalogue, load_notebook
 from autograder.incell import Score, check
-from autograder.notebook import is_demo_cell, is_test_cell
+from nnlabs.notebook import is_demo_cell, is_test_cell
 
 
 def relu(s):

@@ -8,10 +8,10 @@ import pytest
 
 from autograder.catalogue import apply_variant, load_catalogue, load_notebook
 from autograder.labs import lab01
-from autograder.notebook import cells_to_run
-from autograder.registry import load_lab
+from nnlabs.notebook import cells_to_run
+from autograder.hidden import load_lab
 from autograder.runner import run_question
-from autograder.student import LocalStudent
+from nnlabs.student import LocalStudent
 from reference import neuron
 
 

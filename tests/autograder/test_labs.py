@@ -1,6 +1,7 @@
 """Every lab's grading, held to the same standard.
 
-For each lab in ``autograder/labs/``: the solution earns full marks and the
+For each lab (visible checks in ``nnlabs/checks/``, hidden ones in ``autograder/hidden/``):
+the solution earns full marks and the
 released stub nothing; every catalogued mistake loses points on its own
 question only and is named in the feedback; every valid alternative earns
 full marks; every check can fail; visible and hidden checks use different
@@ -32,19 +33,14 @@ from autograder.catalogue import (
     notebook_path,
     typed_into_release,
 )
-from autograder.notebook import cells_to_run, is_demo_cell, is_test_cell
+from autograder.hidden import LAB_MODULES, load_lab
 from autograder.oracle import ReferenceOracle
-from autograder.registry import LAB_MODULES, load_lab
-from autograder.runner import (
-    QuestionResult,
-    oracle_modules,
-    redrawable,
-    run_check,
-    run_question,
-)
+from autograder.runner import grading_seed, redrawable, run_question
 from autograder.sandbox import WorkerStudent
-from autograder.student import LocalStudent
-from autograder.worker import encode
+from nnlabs.notebook import cells_to_run, is_demo_cell, is_test_cell
+from nnlabs.plain import encode
+from nnlabs.runner import QuestionResult, run_check
+from nnlabs.student import LocalStudent
 
 # One grading seed for the module, so that the paths it compares (this process, the worker,
 # a kernel, pytest) draw the same hidden inputs; the hostile suite grades with fresh ones.
@@ -66,7 +62,8 @@ DEFAULT_MINIMUM = (10, 3)
 
 TEST_CELL = ('score = check("{id}")\n'
              "### BEGIN HIDDEN TESTS\n"
-             'score = check("{id}", hidden=True)\n'
+             "from autograder import grade\n"
+             'score = grade("{id}")\n'
              "### END HIDDEN TESTS\n"
              "score")
 
@@ -207,7 +204,7 @@ def test_solution_is_a_clean_source_notebook(lab):
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     first = cell_source(code[0])
-    assert "import numpy as np" in first and "from autograder import check" in first
+    assert "import numpy as np" in first and "from nnlabs import check" in first
 
 
 @pytest.mark.parametrize("lab", LAB_MODULES)
@@ -301,14 +298,15 @@ def test_grading_draws_inputs_the_visible_checks_never_use(lab, question):
     """Grading runs the hidden checks and every visible check again on fresh inputs: none of
     those inputs is one a student saw."""
     namespace = namespace_of(load_notebook(lab))
-    oracle = ReferenceOracle(oracle_modules(question))
+    oracle = ReferenceOracle(lab)
     seen, grading = RecordingStudent(namespace), RecordingStudent(namespace)
     for check in question.checks:
         if not check.hidden:
             assert run_check(check, seen, oracle).earned == check.points
         if check.hidden or redrawable(check):
             fresh = not check.hidden
-            assert run_check(check, grading, oracle, fresh=fresh).earned == check.points
+            assert run_check(check, grading, oracle, fresh=fresh,
+                             seed=grading_seed()).earned == check.points
     assert seen.calls and grading.calls and not set(seen.calls) & set(grading.calls)
 
 
@@ -321,7 +319,7 @@ def test_hidden_inputs_change_with_the_grading_seed(lab, monkeypatch):
     for seed in ("1", "2"):
         monkeypatch.setenv("NNLABS_GRADING_SEED", seed)
         student = RecordingStudent(namespace)
-        run_check(check, student, ReferenceOracle(oracle_modules(question)))
+        run_check(check, student, ReferenceOracle(lab), seed=grading_seed())
         seen.append(student.calls)
     assert seen[0] != seen[1]
 
@@ -420,7 +418,8 @@ def test_pytest_plugin_and_batch_grader_agree_on_a_mistake(lab, tmp_path):
     path = tmp_path / "submission.ipynb"
     path.write_bytes(as_file(notebook_of(lab, name)))
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin",
-                          str(ROOT / "autograder" / "labs" / f"{lab}.py"), "--notebook",
+                          str(ROOT / "nnlabs" / "checks" / f"{lab}.py"),
+                          str(ROOT / "autograder" / "hidden" / f"{lab}.py"), "--notebook",
                           str(path), "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
                          capture_output=True, text=True, cwd=tmp_path)
     earned, possible = re.search(r"nnlabs score: ([\d.]+) / ([\d.]+)", run.stdout).groups()

@@ -35,7 +35,7 @@ from autograder.catalogue import (
     typed_into_release,
 )
 from autograder.gradebook import COURSE_ID, nbgrader_scores
-from autograder.registry import load_lab
+from autograder.hidden import load_lab
 from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"

@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 
 from autograder.catalogue import as_file, load_notebook, notebook_path, typed_into_release
 from autograder.gradebook import COURSE_ID, nbgrader_scores, write_trusted_scores
-from autograder.registry import LAB_MODULES, load_lab
+from autograder.hidden import LAB_MODULES, load_lab
 from autograder.release import ROOT, nbgrader
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ from nbgrader.plugins import CsvExportPlugin
 from autograder.catalogue import load_notebook, notebook_path
 from autograder.gradebook import COURSE_ID, write_trusted_scores
 from autograder.nbgrader_plugins import FlaggedCsvExport, RestoreHiddenTests
-from autograder.notebook import is_test_cell
-from autograder.registry import LAB_MODULES, load_lab
+from nnlabs.notebook import is_test_cell
+from autograder.hidden import LAB_MODULES, load_lab
 from autograder.release import ROOT, nbgrader
 
 

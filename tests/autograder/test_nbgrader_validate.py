@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.catalogue import as_file, load_notebook, typed_into_release
-from autograder.registry import load_lab
+from autograder.hidden import load_lab
 from autograder.release import ROOT
 
 LAB = "lab03"

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from autograder.oracle import FIXTURES, RecordingOracle, ReplayOracle, same_input
-from autograder.registry import LAB_MODULES
-from autograder.worker import decode, encode
+from autograder.oracle import RecordingOracle
+from nnlabs.oracle import FIXTURES, ReplayOracle, same_input
+from nnlabs.registry import LAB_MODULES
+from nnlabs.plain import decode, encode
 
 S = np.array([[0.3, -1.2, 2.5], [1.0, 0.0, -0.7]])
 

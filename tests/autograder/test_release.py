@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder.catalogue import notebook_path
-from autograder.oracle import FIXTURES, ReplayOracle
-from autograder.registry import LAB_MODULES
+from nnlabs.oracle import FIXTURES, ReplayOracle
+from nnlabs.registry import LAB_MODULES
 from autograder.release import (
     MANIFEST,
     ROOT,

@@ -1,6 +1,6 @@
 """``implemented(...)``, the guard of the labs' demo cells: which functions are still stubs."""
 
-from autograder.stubs import implemented, stubs
+from nnlabs.stubs import implemented, stubs
 
 NOTEBOOK = '''
 import numpy as np

@@ -3,8 +3,8 @@
 import pytest
 
 from autograder.catalogue import apply_variant, load_catalogue, load_notebook
-from autograder.notebook import Cell, cells_to_run
-from autograder.registry import LAB_MODULES
+from nnlabs.notebook import Cell, cells_to_run
+from nnlabs.registry import LAB_MODULES
 from autograder.tampering import flags, reaches
 
 

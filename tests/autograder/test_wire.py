@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.worker import PlainDataError, decode, encode
+from nnlabs.plain import PlainDataError, decode, encode
 
 
 def roundtrip(value):
@@ -108,7 +108,7 @@ def test_ndarray_subclass_claiming_a_numeric_dtype_is_judged_by_its_real_one():
 
 
 def test_a_value_too_large_in_all_is_refused_before_it_is_sent():
-    from autograder.worker import MAX_ARRAY_BYTES
+    from nnlabs.plain import MAX_ARRAY_BYTES
 
     part = np.zeros(MAX_ARRAY_BYTES // 8, dtype=np.float64)  # two fill a frame
     with pytest.raises(PlainDataError, match="in all, over the limit"):

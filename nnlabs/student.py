@@ -5,11 +5,11 @@ between the two places the student's code can live:
 
 - :class:`LocalStudent`: the notebook's own namespace, when ``check(...)`` runs
   in the student's kernel (visible checks while working; nbgrader's autograde);
-- :class:`autograder.sandbox.WorkerStudent`: a sandboxed worker process, in the
+- the batch grader's sandboxed worker: a sandboxed worker process, in the
   batch grader.
 
 In both, arguments are copied going in and results come back through the same
-plain-data filter (:func:`autograder.worker.encode` / ``decode``), so a result
+plain-data filter (:mod:`nnlabs.plain`), so a result
 that is not a number, a string or a numeric array (an object claiming equality
 with everything, say) fails in both paths alike, with the same message.
 """
@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from autograder.worker import PlainDataError, decode, encode, student_traceback
+from nnlabs.plain import PlainDataError, decode, encode, student_traceback
 
 
 class StudentError(Exception):

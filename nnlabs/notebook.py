@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from autograder.registry import Question
+    from nnlabs.registry import Question
 
 MAX_NOTEBOOK_BYTES = 64 * 2**20
 

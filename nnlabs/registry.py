@@ -1,26 +1,29 @@
 """Questions and their checks: the one place a lab's grading is written.
 
-A lab module (``autograder/labs/lab03.py``) declares its questions::
+A lab's module of visible checks (``nnlabs/checks/lab03.py``) declares its questions,
+each with all the points it is worth, and their visible checks::
 
-    relu = Question("lab03.relu_backward", functions=("relu_backward",))
+    relu = Question("lab03.relu_backward", functions=("relu_backward",), points=3)
 
     @relu.check(points=1)
-    def test_matches_reference_on_random_inputs(student, oracle, rng): ...
+    def test_matches_central_differences_on_a_small_example(student, oracle, rng): ...
 
-    @relu.check(points=2, hidden=True)
-    def test_...(student, oracle, rng): ...
+The instructor's side adds the hidden checks to the same questions
+(``autograder/hidden/lab03.py``: ``@relu.check(points=2, hidden=True)``), so a
+student's copy of this package holds no hidden check, and a question's
+``points`` say what the hidden ones add.
 
 A check is a plain pytest-style function: it asserts (through the helpers in
 :mod:`autograder.expect`) and receives its fixtures by argument name:
 
-``student``  the student's code (:mod:`autograder.student`), called like a module;
-``oracle``   the reference functions, or in a student release the values
-             recorded from them (:mod:`autograder.oracle`);
+``student``  the student's code (:mod:`nnlabs.student`), called like a module;
+``oracle``   the values recorded from the answer key at release time
+             (:mod:`nnlabs.oracle`), or when grading, the answer key itself;
 ``rng``      a ``numpy.random.Generator`` seeded from the check's name and from
              whether it is visible or hidden, so hidden inputs differ from the
              visible ones and are drawn at grading time.
 
-A question's points are the sum of its checks' points: partial credit.
+A question's points are the sum of its checks' points (visible and hidden): partial credit.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LAB_MODULES = tuple(sorted(p.stem for p in (Path(__file__).parent / "labs").glob("lab[0-9]*.py")))
+CHECKS = "nnlabs.checks"
+LAB_MODULES = tuple(sorted(p.stem for p in (Path(__file__).parent / "checks").glob("lab[0-9]*.py")))
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,13 @@ class Question:
     """A graded question: an id like ``lab03.relu_backward`` and its checks.
 
     ``functions`` names what the student must define; a missing name fails the
-    question's checks with a message saying so, not with a crash.
+    question's checks with a message saying so, not with a crash. ``points`` is
+    what all its checks are worth, the hidden ones included.
     """
 
     id: str
     functions: tuple[str, ...]
+    points: float
     checks: list[Check] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -75,7 +81,7 @@ class Question:
 
     @property
     def max_score(self) -> float:
-        return sum(c.points for c in self.checks)
+        return float(self.points)
 
     @property
     def answer_cell(self) -> str:
@@ -108,8 +114,13 @@ QUESTIONS: dict[str, Question] = {}
 
 
 def load_lab(lab: str) -> list[Question]:
-    """Import ``autograder.labs.<lab>`` and return its questions in declaration order."""
-    importlib.import_module(f"autograder.labs.{lab}")
+    """Import ``nnlabs.checks.<lab>`` and return its questions in declaration order."""
+    importlib.import_module(f"{CHECKS}.{lab}")
+    return questions_of(lab)
+
+
+def questions_of(lab: str) -> list[Question]:
+    """The questions of ``lab`` declared so far, in declaration order."""
     return [q for q in QUESTIONS.values() if q.lab == lab]
 
 
@@ -123,5 +134,5 @@ def get_question(question_id: str) -> Question:
     try:
         return QUESTIONS[question_id]
     except KeyError:
-        known = ", ".join(q.id for q in QUESTIONS.values() if q.lab == lab)
+        known = ", ".join(q.id for q in questions_of(lab))
         raise KeyError(f"no question {question_id!r}; {lab} has {known}") from None

@@ -1,0 +1,1 @@
+"""The answer key of each lab, one module per lab: what the checks' ``oracle`` answers from."""
