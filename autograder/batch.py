@@ -28,12 +28,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import tampering
-from nnlabs.notebook import NotebookError, cells_to_run, notes, read_notebook
 from autograder.hidden import load_lab
-from nnlabs.registry import Question
 from autograder.runner import grading_seed, run_question
-from nnlabs.runner import QuestionResult
 from autograder.sandbox import Limits, WorkerStudent
+from nnlabs.notebook import NotebookError, cells_to_run, notes, read_notebook
+from nnlabs.registry import Question
+from nnlabs.runner import QuestionResult
 
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
 # Cell errors an instructor should look at, whatever they cost; one flag for all the cells.

@@ -19,8 +19,8 @@ from tqdm import tqdm
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
-from autograder.names import for_terminal
 from autograder.hidden import LAB_MODULES, get_question
+from autograder.names import for_terminal
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 from autograder.sandbox import Limits

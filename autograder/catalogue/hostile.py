@@ -40,13 +40,13 @@ from pathlib import Path
 
 from autograder import confine
 from autograder.catalogue import ROOT, Variant, _source, apply_variant, as_file, load_notebook
-from nnlabs.notebook import cells_to_run
-from nnlabs.oracle import ReplayOracle
 from autograder.hidden import load_lab
 from autograder.runner import run_question
+from nnlabs.notebook import cells_to_run
+from nnlabs.oracle import ReplayOracle
+from nnlabs.plain import MAX_FRAME_BYTES
 from nnlabs.runner import run_check
 from nnlabs.student import LocalStudent
-from nnlabs.plain import MAX_FRAME_BYTES
 
 LAB = "lab03"
 

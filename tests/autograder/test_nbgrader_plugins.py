@@ -11,10 +11,10 @@ from nbgrader.plugins import CsvExportPlugin
 
 from autograder.catalogue import load_notebook, notebook_path
 from autograder.gradebook import COURSE_ID, write_trusted_scores
-from autograder.nbgrader_plugins import FlaggedCsvExport, RestoreHiddenTests
-from nnlabs.notebook import is_test_cell
 from autograder.hidden import LAB_MODULES, load_lab
+from autograder.nbgrader_plugins import FlaggedCsvExport, RestoreHiddenTests
 from autograder.release import ROOT, nbgrader
+from nnlabs.notebook import is_test_cell
 
 
 def test_cells(notebook: dict) -> dict[str, str]:

@@ -9,8 +9,8 @@ import pytest
 
 from autograder.oracle import RecordingOracle
 from nnlabs.oracle import FIXTURES, ReplayOracle, same_input
-from nnlabs.registry import LAB_MODULES
 from nnlabs.plain import decode, encode
+from nnlabs.registry import LAB_MODULES
 
 S = np.array([[0.3, -1.2, 2.5], [1.0, 0.0, -0.7]])
 

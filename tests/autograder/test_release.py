@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 from autograder.catalogue import notebook_path
-from nnlabs.oracle import FIXTURES, ReplayOracle
-from nnlabs.registry import LAB_MODULES
 from autograder.release import (
     MANIFEST,
     ROOT,
@@ -20,6 +18,8 @@ from autograder.release import (
     read_manifest,
     record,
 )
+from nnlabs.oracle import FIXTURES, ReplayOracle
+from nnlabs.registry import LAB_MODULES
 
 
 @pytest.mark.slow

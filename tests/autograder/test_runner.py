@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 
+from autograder.runner import HARD_CODED, run_question
 from nnlabs.expect import expect_close
 from nnlabs.registry import Question
-from autograder.runner import HARD_CODED, run_question
 from nnlabs.runner import check_rng
 from nnlabs.student import LocalStudent, StudentError
 

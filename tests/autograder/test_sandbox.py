@@ -10,10 +10,10 @@ import pytest
 
 from autograder import sandbox
 from autograder.catalogue import Variant, apply_variant, load_notebook
-from nnlabs.notebook import Cell, cells_to_run
 from autograder.hidden import load_lab
 from autograder.runner import run_question
 from autograder.sandbox import Limits, WorkerStudent
+from nnlabs.notebook import Cell, cells_to_run
 from nnlabs.student import StudentError
 
 FAST = Limits(cell_seconds=1.0, call_seconds=1.0)

@@ -3,9 +3,9 @@
 import pytest
 
 from autograder.catalogue import apply_variant, load_catalogue, load_notebook
+from autograder.tampering import flags, reaches
 from nnlabs.notebook import Cell, cells_to_run
 from nnlabs.registry import LAB_MODULES
-from autograder.tampering import flags, reaches
 
 
 @pytest.mark.parametrize("source,found", [
