@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,11 +30,10 @@ from autograder import tampering
 from autograder.hidden import load_lab
 from autograder.runner import grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
-from nnlabs.notebook import NotebookError, cells_to_run, notes, read_notebook
+from nnlabs.notebook import LAB_PATTERN, NotebookError, cells_to_run, lab_of, notes, read_notebook
 from nnlabs.registry import Question
 from nnlabs.runner import QuestionResult
 
-LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
 # Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
 CELL_FLAGS = {
     "Timeout": "{cells} did not finish and had to be stopped: look for an infinite loop",
@@ -64,15 +62,6 @@ class Submission:
     problem: str = ""
     lab: str | None = None
     flags: tuple[str, ...] = ()
-
-
-def lab_of(path: Path) -> str | None:
-    """``lab03`` from a notebook named ``lab03_activations.ipynb`` or kept in ``lab03_*/``."""
-    for part in (path.stem, path.parent.name):
-        match = LAB_PATTERN.match(part)
-        if match:
-            return match.group(1)
-    return None
 
 
 def _lab_folder(name: str) -> str | None:

@@ -19,11 +19,12 @@ from tqdm import tqdm
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
-from autograder.hidden import LAB_MODULES, get_question
+from autograder.hidden import LAB_MODULES
 from autograder.names import for_terminal
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 from autograder.sandbox import Limits
+from nnlabs.selfcheck import report
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -74,22 +75,12 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    record = grade_submission(Submission(args.notebook.stem, args.notebook), args.lab,
-                              hidden=False)
-    for error in record["errors"]:
-        print(for_terminal(f"problem: {error}"))
-    possible = 0.0
-    for q in record["questions"]:
-        points = get_question(q["id"]).max_score  # all its checks', not only the visible ones
-        possible += points
-        mark = "PASS" if q["score"] == q["max_score"] else "FAIL"
-        print(f"[{mark}] {q['id']:<32} {q['score']:g} / {points:g} points")
-        for note in q["feedback"]:
-            print("\n".join("       " + for_terminal(line) for line in note.splitlines()))
-    print(f"{record['lab']}: {record['score']:g} / {possible:g} points from the visible checks; "
-          "grading runs them again on other inputs, with the hidden checks.")
-    passed = not record["errors"] and record["score"] == record["max_score"]
-    return 0 if passed and record["questions"] else 1
+    """The visible checks of one notebook, its code in the sandbox; printed as the student
+    runtime's ``python -m nnlabs check`` prints them."""
+    text, status = report(grade_submission(Submission(args.notebook.stem, args.notebook),
+                                           args.lab, hidden=False))
+    print(text)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,8 +41,8 @@ from nbgrader.api import (
 )
 from nbgrader.api import Grade as GradeRow
 
-from autograder.batch import lab_of
 from autograder.hidden import load_lab
+from nnlabs.notebook import lab_of
 
 COURSE_ID = "nnlabs"  # nbgrader_config.py gives it to nbgrader
 TRUSTED = "Scored by the nnlabs batch grader (trusted): {score:g} / {max_score:g}."

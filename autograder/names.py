@@ -11,6 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from nnlabs.terminal import for_terminal
+
+__all__ = ["csv_cell", "file_name", "for_terminal"]
+
 # OWASP's rule for CSV injection: a cell starting with one of these is a formula to a
 # spreadsheet; a leading quote makes it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -20,13 +24,6 @@ PLAIN_STEM = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_STEMS = frozenset({"index"})
 SLUG_CHARS = 40
 DIGEST_CHARS = 16
-
-
-def for_terminal(text: str) -> str:
-    """``text`` with every character that is not printable shown as its escape
-    (``\\x1b``, ``\\n``, ``\\u202e``): nothing a name holds moves the cursor, clears the
-    screen or starts a line of its own."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def csv_cell(value: object) -> str:

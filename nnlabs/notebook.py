@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,16 @@ if TYPE_CHECKING:
     from nnlabs.registry import Question
 
 MAX_NOTEBOOK_BYTES = 64 * 2**20
+LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
+
+
+def lab_of(path: Path) -> str | None:
+    """``lab03`` from a notebook named ``lab03_activations.ipynb`` or kept in ``lab03_*/``."""
+    for part in (path.stem, path.parent.name):
+        match = LAB_PATTERN.match(part)
+        if match:
+            return match.group(1)
+    return None
 
 
 class NotebookError(Exception):

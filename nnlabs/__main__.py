@@ -1,0 +1,5 @@
+import sys
+
+from nnlabs.selfcheck import main
+
+sys.exit(main())
