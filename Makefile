@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint bench release train lab clean
+.PHONY: demo test lint bench release student train lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 
 release: $(STAMP)
 	$(PY) -m autograder release
+
+# The class handout in build/student: the notebooks, the student runtime's wheel, a README.
+student: $(STAMP)
+	$(PY) -m autograder release --student build/student
 
 # JupyterLab on the student notebooks, nbgrader's student extensions on (Validate button,
 # assignment list) and the students' setup in jupyter/ (no instructor tools, no news pop-up).

@@ -4,7 +4,7 @@
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
                                        [--seconds S] [--submission-seconds S]
     python -m autograder check NOTEBOOK
-    python -m autograder release [--lab LAB]
+    python -m autograder release [--lab LAB] [--student DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tqdm import tqdm
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
+from autograder.handout import AnswerInHandout, write_handout
 from autograder.hidden import LAB_MODULES
 from autograder.names import for_terminal
 from autograder.release import main as release_main
@@ -83,6 +84,20 @@ def _check(args: argparse.Namespace) -> int:
     return status
 
 
+def _release(args: argparse.Namespace) -> int:
+    status = release_main(args.lab or LAB_MODULES)
+    if status == 0 and args.student:
+        try:
+            written = write_handout(args.student)
+        except AnswerInHandout as refused:
+            for line in f"release: {refused}".splitlines():
+                print(for_terminal(line), file=sys.stderr)
+            return 1
+        print(for_terminal(f"the class handout is in {args.student}: {len(written)} files "
+                           f"(see its README.md)"))
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(run=_check)
     release = commands.add_parser("release", help="record visible-check answers, generate labs/")
     release.add_argument("--lab", action="append", help="only this lab (repeatable)")
-    release.set_defaults(run=lambda a: release_main(a.lab or LAB_MODULES))
+    release.add_argument("--student", type=Path, metavar="DIR",
+                         help="then write the class handout here: the notebooks, the student "
+                              "runtime's wheel and a README, with no answer")
+    release.set_defaults(run=_release)
     args = parser.parse_args(argv)
     return args.run(args)
