@@ -9,7 +9,8 @@ test cells below it never run. So a demo cell is written as ::
 
 With a stub among the functions named, or among the notebook's functions they call, it prints
 one line naming the stubs ("implement tanh and relu above to see this experiment") and the cell
-ends without an error; once they are all written, it runs as before.
+ends without an error; once they are all written, it runs as before. A stand-in for a function of
+an earlier lab (:mod:`nnlabs.earlier`) is named with the notebook to write it in.
 
 A stub is a function whose code names ``NotImplementedError`` (the released notebooks' stubs
 raise it). Only code is inspected, nothing is called; a class counts as a stub when one of its
@@ -48,7 +49,11 @@ def _functions(obj: object) -> list[types.FunctionType]:
 def stubs(*objects: Callable) -> list[str]:
     """The names of the stubs among ``objects`` and the functions and classes of their own
     namespace (the notebook's) that they use, each once, in the order met."""
-    found: list[str] = []
+    return [stub.__name__ for stub in _stubs(objects)]
+
+
+def _stubs(objects: tuple[Callable, ...]) -> list[Callable]:
+    found: list[Callable] = []
     seen: set[int] = set()
 
     def visit(obj: object) -> None:
@@ -57,7 +62,7 @@ def stubs(*objects: Callable) -> list[str]:
         seen.add(id(obj))
         functions = _functions(obj)
         if any("NotImplementedError" in _globals_loaded(f) for f in functions):
-            found.append(obj.__name__)
+            found.append(obj)
         for function in functions:
             for name in sorted(_globals_loaded(function)):
                 used = function.__globals__.get(name)
@@ -76,7 +81,10 @@ def _listing(names: list[str]) -> str:
 def implemented(*objects: Callable) -> bool:
     """True when none of ``objects`` is a stub nor uses one; otherwise prints which to write
     first and returns False."""
-    missing = stubs(*objects)
-    if missing:
-        print(f"implement {_listing(missing)} above to see this experiment")
+    missing = _stubs(objects)
+    here = [stub.__name__ for stub in missing if not hasattr(stub, "nnlabs_where")]
+    todo = ([f"{_listing(here)} above"] if here else []) + [
+        f"{stub.__name__} {stub.nnlabs_where}" for stub in missing if hasattr(stub, "nnlabs_where")]
+    if todo:
+        print(f"implement {'; '.join(todo)} to see this experiment")
     return not missing

@@ -222,10 +222,10 @@ def tampering() -> list[Attack]:
             builtins.sorted = lambda x, *args, **kwargs: list(x)
             """, with_function("relu", "def relu(s):\n    return s"))),
             "without-relu", "<=", ("replaced builtins.print, builtins.round, builtins.sorted",)),
-        _cell("patches-the-autograder-check", "tampering", """
-            import autograder
-            autograder.check = lambda *args, **kwargs: 100.0
-            """, ("replaced autograder.check",)),
+        _cell("patches-the-runtime-check", "tampering", """
+            import nnlabs
+            nnlabs.check = lambda *args, **kwargs: 100.0
+            """, ("replaced nnlabs.check",)),
         _cell("imports-the-real-grader", "tampering", f"""
             import sys
             sys.modules.pop("autograder", None)
@@ -489,8 +489,9 @@ def files(class_root: Path, outputs: Path) -> list[Attack]:
     reads = {"reads-the-reference": ROOT / "reference" / "activations.py",
              "reads-the-solutions": ROOT / "solutions" / "lab03_activations" /
              "lab03_activations.ipynb",
-             "reads-the-hidden-checks": ROOT / "autograder" / "labs" / "lab03.py",
-             "reads-the-recorded-answers": ROOT / "autograder" / "fixtures" / "lab03.json",
+             "reads-the-hidden-checks": ROOT / "autograder" / "hidden" / "lab03.py",
+             "reads-the-answer-key": ROOT / "autograder" / "answers" / "lab03.py",
+             "reads-the-recorded-answers": ROOT / "nnlabs" / "fixtures" / "lab03.json",
              "reads-another-submission": class_root / "solution" / "lab03_activations" /
              "lab03_activations.ipynb"}
     writes = {"writes-the-results": outputs / "results.json",
@@ -603,7 +604,7 @@ def malformed() -> list[Attack]:
     cell["source"] = _source(cell).replace("def relu(", "def my_relu(", 1)
     signature = with_function("relu", "def relu(s, y):\n    return np.maximum(s, 0)")
     no_imports = copy.deepcopy(solution)
-    no_imports["cells"][1]["source"] = "from autograder import check\n"
+    no_imports["cells"][1]["source"] = "from nnlabs import check\n"
     r_kernel = copy.deepcopy(solution)
     r_kernel["metadata"] = {"kernelspec": {"name": "ir", "display_name": "R",
                                            "language": "R"},

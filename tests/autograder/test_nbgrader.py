@@ -45,10 +45,12 @@ SEED = "20261203"
 ASSIGNMENT, NOTEBOOK = SOURCE.parent.name, SOURCE.stem
 BLAS_CELL = ("from threadpoolctl import threadpool_info\n"
              'print("BLAS threads:", max(i["num_threads"] for i in threadpool_info()))')
-PATCHED_CHECK = ("from autograder.incell import Score\n"
-                 "from autograder.registry import get_question\n\n\n"
-                 "def check(question_id, hidden=False):\n"
-                 "    return Score(get_question(question_id).max_score)\n")
+PATCHED_CHECK = ("import autograder\n"
+                 "from nnlabs.incell import Score\n"
+                 "from nnlabs.registry import get_question\n\n\n"
+                 "def check(question_id):\n"
+                 "    return Score(get_question(question_id).max_score)\n\n\n"
+                 "autograder.grade = check\n")
 
 
 def code_cell(source: str) -> dict:

@@ -17,7 +17,7 @@ S = np.array([[0.3, -1.2, 2.5], [1.0, 0.0, -0.7]])
 
 @pytest.fixture
 def replay() -> ReplayOracle:
-    recording = RecordingOracle(["reference.activations"])
+    recording = RecordingOracle("lab03")
     recording.sigmoid(S)
     recording.leaky_relu(S, alpha=0.1)
     return ReplayOracle("lab03", recording.recorded)
@@ -86,7 +86,8 @@ def test_every_recorded_input_survives_last_bit_noise(lab):
 @pytest.fixture
 def fixtures(tmp_path, monkeypatch):
     """A private fixtures folder for ``release.write_fixtures`` and ``ReplayOracle``."""
-    from autograder import oracle, release
+    from autograder import release
+    from nnlabs import oracle
 
     monkeypatch.setattr(oracle, "FIXTURES", tmp_path)
     monkeypatch.setattr(release, "FIXTURES", tmp_path)
@@ -98,20 +99,20 @@ def test_release_keeps_a_fixture_whose_inputs_differ_only_in_their_last_bits(fix
     from autograder.release import write_fixtures
 
     other_machine = {}
-    for entry in json.loads((FIXTURES / "lab02.json").read_text()).values():
+    for entry in json.loads((FIXTURES / "lab03.json").read_text()).values():
         call = encode(nudged(decode(base64.b64decode(entry["call"]))))
         other_machine[hashlib.sha256(call).hexdigest()] = {
             "call": base64.b64encode(call).decode(), "answer": entry["answer"]}
-    (fixtures / "lab02.json").write_text(fixture_text(other_machine))
-    write_fixtures(["lab02"])
-    assert json.loads((fixtures / "lab02.json").read_text()) == other_machine
+    (fixtures / "lab03.json").write_text(fixture_text(other_machine))
+    write_fixtures(["lab03"])
+    assert json.loads((fixtures / "lab03.json").read_text()) == other_machine
 
 
 def test_release_rewrites_a_fixture_that_lacks_an_answer(fixtures):
     from autograder.release import record, write_fixtures
 
-    recording = json.loads((FIXTURES / "lab02.json").read_text())
+    recording = json.loads((FIXTURES / "lab03.json").read_text())
     del recording[next(iter(recording))]
-    (fixtures / "lab02.json").write_text(json.dumps(recording))
-    write_fixtures(["lab02"])
-    assert (fixtures / "lab02.json").read_text() == record("lab02")
+    (fixtures / "lab03.json").write_text(json.dumps(recording))
+    write_fixtures(["lab03"])
+    assert (fixtures / "lab03.json").read_text() == record("lab03")

@@ -28,7 +28,7 @@ def test_student_function_is_called_with_arrays_and_returns_arrays():
         np.testing.assert_array_equal(student.double(np.arange(3.0)), [0.0, 2.0, 4.0])
 
 
-@pytest.mark.parametrize("package", ["reference", "autograder.labs", "solutions"])
+@pytest.mark.parametrize("package", ["reference", "autograder", "solutions"])
 def test_project_packages_are_not_importable_in_the_worker(package):
     source = (f"try:\n    import {package}\n    found = 1\nexcept ImportError:\n    found = 0\n"
               "def imported():\n    return found")
@@ -36,8 +36,8 @@ def test_project_packages_are_not_importable_in_the_worker(package):
         assert student.imported() == 0
 
 
-def test_autograder_in_the_worker_is_a_stand_in_whose_check_does_nothing():
-    source = "from autograder import check\ndef checked():\n    return check('lab03.relu') is None"
+def test_nnlabs_in_the_worker_is_a_stand_in_whose_check_does_nothing():
+    source = "from nnlabs import check\ndef checked():\n    return check('lab03.relu') is None"
     with student_with(source) as student:
         assert student.checked() is True
 
@@ -164,7 +164,7 @@ def test_probe_runs_beside_the_student_code_and_returns_plain_data():
 
 
 def test_probe_gives_the_same_answer_locally():
-    from autograder.student import LocalStudent
+    from nnlabs.student import LocalStudent
 
     namespace = {}
     exec(COUNTER, namespace)
@@ -186,8 +186,9 @@ OWN_UID = pytest.mark.skipif(not __import__("autograder.confine").confine.own_ui
 
 
 @CONFINED
-@pytest.mark.parametrize("relative", ["reference/activations.py", "autograder/labs/lab03.py",
-                                      "solutions", "autograder/fixtures/lab03.json"])
+@pytest.mark.parametrize("relative", ["reference/activations.py", "autograder/answers/lab03.py",
+                                      "nnlabs/checks/lab03.py", "solutions",
+                                      "nnlabs/fixtures/lab03.json"])
 def test_project_files_are_not_readable_from_the_worker(relative):
     from autograder.sandbox import PROJECT
 
