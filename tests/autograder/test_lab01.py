@@ -8,8 +8,8 @@ import pytest
 
 from autograder.catalogue import apply_variant, load_catalogue, load_notebook
 from autograder.hidden import load_lab
-from autograder.labs import lab01
 from autograder.runner import run_question
+from nnlabs.checks import lab01
 from nnlabs.notebook import cells_to_run
 from nnlabs.student import LocalStudent
 from reference import neuron
