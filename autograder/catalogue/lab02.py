@@ -164,16 +164,17 @@ def upstream_mistakes() -> list:
 
 
 MISTAKES = [
-    # -- f = (x + y) z
-    mistake("add-mul-hard-coded-lecture-numbers", "add_mul_gradients",
-            "not the numbers of the example", """
-        def add_mul_gradients(x, y, z):
-            return -4.0, -4.0, 3.0
-        """),
+    # -- f = (x + y) z (first a mistake the visible checks see: the handout's tests take the
+    # first one as the mistake a student's self-check reports)
     mistake("add-mul-local-gradients-swapped", "add_mul_gradients",
             "the local gradients of f = q z are swapped", """
         def add_mul_gradients(x, y, z):
             return x + y, x + y, z
+        """),
+    mistake("add-mul-hard-coded-lecture-numbers", "add_mul_gradients",
+            "not the numbers of the example", """
+        def add_mul_gradients(x, y, z):
+            return -4.0, -4.0, 3.0
         """),
     mistake("add-mul-local-gradient-without-upstream", "add_mul_gradients",
             "multiply it by the upstream gradient", """
