@@ -13,7 +13,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reference.init import constant, zeros  # noqa: F401 - the oracle's answers
+from reference.init import (  # noqa: F401 - the oracle's answers
+    constant,
+    he_normal,
+    he_uniform,
+    normal,
+    uniform_fan_in,
+    xavier_normal,
+    xavier_uniform,
+    zeros,
+)
 from reference.propagation import (  # noqa: F401
     activation_stds,
     dead_fraction,
