@@ -1,6 +1,7 @@
 """Lab 06's answer key: the reference optimizers driven over plain data, the mini-batch
-epoch and the learning-rate schedules, and the wrong variants its checks' feedback names
-(each a sentence and the value that mistake gives on the same inputs).
+epoch and the learning-rate schedules (and the reference update functions, the student
+functions the visible checks are recorded on), and the wrong variants its checks' feedback
+names (each a sentence and the value that mistake gives on the same inputs).
 
 An optimizer keeps state, so nothing here hands one over: :func:`optimizer_trajectory`
 (and :func:`nesterov_on_quadratic`) take the starting parameter, the gradients (or the
@@ -23,9 +24,15 @@ from reference.optim import (  # noqa: F401 - the oracle's answers
     step_schedule,
 )
 from reference.update_rules import (  # noqa: F401
+    adagrad_step,
+    adam_step,
     minibatch_epoch,
+    momentum_step,
     nesterov_on_quadratic,
+    nesterov_step,
     optimizer_trajectory,
+    rmsprop_step,
+    sgd_step,
     updates_per_epoch,
 )
 
