@@ -58,8 +58,10 @@ def reference_lines(lab: str) -> set[str]:
         module = getattr(inspect.getmodule(value), "__name__", "")
         if (inspect.isfunction(value) or inspect.isclass(value)) and \
                 module.split(".")[0] == "reference":
-            doc = inspect.getdoc(value) or ""
-            lines |= _long(inspect.getsource(value).splitlines()) - _long(doc.splitlines())
+            doc = set(map(normalized, (inspect.getdoc(value) or "").splitlines()))
+            # a docstring's first and last lines carry its quotes: they are docstring still
+            lines |= {line for line in _long(inspect.getsource(value).splitlines())
+                      if line.strip("\"'") not in doc}
     return lines
 
 

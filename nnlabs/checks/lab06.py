@@ -1,19 +1,21 @@
-"""Lab 06: gradient descent and its refinements (lecture topics 21-24).
+"""Lab 06: gradient descent and its refinements (lecture topics 21-24): the visible checks.
 
 The student writes every optimizer as a *pure update function* on arrays: it takes the
 parameter theta, the gradient g and the optimizer's state, and returns the new theta and
 the new state, without modifying its arguments. A check drives the student's function
 over a sequence of random gradients, threading theta and the state from one call to the
 next (in one probe, so a sandboxed worker is asked once), and compares every step with
-:mod:`reference.optim`'s class driven over the same gradients
-(:mod:`reference.update_rules`). Faults that one step cannot show are what the checks are
-built around: Adam's bias correction at t = 1, 2, 3 and at a large resumed t; RMSProp's
+the answer key (the ``oracle``): the reference optimizer driven over the same gradients
+from the same plain starting state. Faults that one step cannot show are what the checks
+are built around: Adam's bias correction at t = 1, 2, 3 and at a large resumed t; RMSProp's
 eps inside or outside the square root at gradients so small that sqrt(G) ~ eps; Nesterov's
-gradient taken at the look-ahead point; state mutated in place or not returned.
+gradient taken at the look-ahead point; state mutated in place or not returned. The hidden
+checks (instructor's side) add random shapes, rates and starting states, and Adam resumed
+at a large t.
 
-Feedback names the wrong variants students commonly write: each check simulates them on
-the same inputs (with small numpy rules below, never with the oracle) and a result that
-matches one is told which.
+Feedback names the wrong variants students commonly write: the answer key simulates them
+on the same inputs (with small numpy rules, never with the reference optimizers) and a
+result that matches one is told which.
 """
 
 from __future__ import annotations
@@ -22,11 +24,9 @@ import math
 
 import numpy as np
 
-from autograder.expect import CheckFailed, expect, expect_close, expect_dtype, expect_unchanged
-from autograder.registry import Question
-from autograder.student import StudentError
-
-ORACLE_MODULES = ("reference.update_rules", "reference.optim")
+from nnlabs.expect import CheckFailed, expect, expect_close, expect_dtype, expect_unchanged
+from nnlabs.registry import Question
+from nnlabs.student import StudentError
 
 # Float64 trajectories are compared tightly: a bias correction off by one step at t ~ 100
 # changes an update by ~1e-4 of its size, far above these tolerances.
@@ -121,18 +121,6 @@ def random_shape(rng: np.random.Generator) -> tuple[int, ...]:
             return shape
 
 
-def simulate(rule, theta, grads, state, hyper):
-    """A (wrong) update rule driven like the student's: every step's theta and state."""
-    thetas, states = [], [[] for _ in state]
-    with np.errstate(all="ignore"):
-        for g in grads:
-            theta, *state = rule(theta, g, *state, **hyper)
-            thetas.append(np.array(theta, dtype=np.float64))
-            for j, value in enumerate(state):
-                states[j].append(np.array(value, dtype=np.float64))
-    return np.array(thetas), [np.array(s) for s in states]
-
-
 def expect_sequence(got, expected, what, mistakes, tol):
     """``got`` (steps first) equals ``expected``; if not, a matching mistake is named, else
     the first step that differs is shown."""
@@ -153,10 +141,11 @@ def expect_sequence(got, expected, what, mistakes, tol):
                  f"(steps 1-{i} were right)" if i else f"{what}, after step 1 of {steps}", **tol)
 
 
-def check_update_rule(student, oracle, name, theta0, grads, state0, hyper, what, wrong,
-                      tol=TIGHT):
+def check_update_rule(student, oracle, name, theta0, grads, state0, hyper, what,
+                      named_mistakes=True, tol=TIGHT):
     """Drive the student's ``name`` over ``grads`` and compare theta and the state after every
-    step with the reference optimizer; ``wrong`` maps sentences to wrong update rules."""
+    step with the reference optimizer; with ``named_mistakes``, a result that matches one of
+    the answer key's wrong update rules (simulated on the same inputs) is told which."""
     # One direct call first: it names the student's function in any error it raises.
     getattr(student, name)(theta0, grads[0], *state0, **hyper)
     got = student.run(drive_update_rule, name, theta0, grads, list(state0), hyper)
@@ -164,8 +153,8 @@ def check_update_rule(student, oracle, name, theta0, grads, state0, hyper, what,
     names = STATE[name]
     start = dict(zip(names, state0, strict=True))
     expected = oracle.optimizer_trajectory(KIND[name], theta0, grads, state=start, **hyper)
-    simulated = {sentence: simulate(rule, theta0, grads, list(state0), hyper)
-                 for sentence, rule in wrong.items()}
+    simulated = (oracle.update_rule_mistakes(name, theta0, grads, list(state0), hyper)
+                 if named_mistakes else {})
     # The step count first: a t that is not incremented also spoils every theta.
     if "t" in names:
         j = names.index("t")
@@ -186,7 +175,7 @@ def check_float32(student, oracle, name, rng, state0, hyper, what):
     state = tuple(value.astype(np.float32) if isinstance(value, np.ndarray) else value
                   for value in state0(shape))
     got = check_update_rule(student, oracle, name, theta0, grads, state, hyper,
-                            f"{what} with float32 arrays", {}, tol=F32)
+                            f"{what} with float32 arrays", named_mistakes=False, tol=F32)
     expect_dtype(got["theta"], np.float32, f"{what}: theta for float32 theta and g")
     for key, value in zip(STATE[name], got["state"], strict=True):
         if key != "t":
@@ -211,29 +200,14 @@ def check_not_mutated(student, name, rng, state0, hyper, what):
 
 # --------------------------------------------------------------------------- sgd_step
 
-sgd = Question("lab06.sgd_step", functions=("sgd_step",))
-
-SGD_WRONG = {
-    "it is theta + alpha g: that climbs the loss. Gradient descent steps against the "
-    "gradient, theta - alpha g.": lambda theta, g, lr: (theta + lr * g,),
-    "the learning rate is missing: the step is alpha g, not g.": lambda theta, g, lr: (theta - g,),
-}
+sgd = Question("lab06.sgd_step", functions=("sgd_step",), points=3)
 
 
 @sgd.check(points=1)
 def test_sgd_step_follows_the_reference_over_four_steps(student, oracle, rng):
     theta0, grads = rng.normal(size=3), rng.normal(size=(4, 3))
     check_update_rule(student, oracle, "sgd_step", theta0, grads, (), {"lr": 0.1},
-                      "sgd_step(theta, g, lr=0.1), 4 steps", SGD_WRONG)
-
-
-@sgd.check(points=1, hidden=True)
-def test_sgd_step_follows_the_reference_on_random_shapes_and_rates(student, oracle, rng):
-    shape = random_shape(rng)
-    lr = float(rng.uniform(0.01, 0.5))
-    theta0, grads = rng.normal(size=shape), rng.normal(size=(8, *shape))
-    check_update_rule(student, oracle, "sgd_step", theta0, grads, (), {"lr": lr},
-                      f"sgd_step(theta, g, lr={lr:.3g}), shape {shape}, 8 steps", SGD_WRONG)
+                      "sgd_step(theta, g, lr=0.1), 4 steps")
 
 
 @sgd.check(points=1)
@@ -244,42 +218,8 @@ def test_sgd_step_keeps_float32_and_does_not_modify_theta(student, oracle, rng):
 
 # --------------------------------------------------------------------------- minibatch
 
-minibatch = Question("lab06.minibatch", functions=("updates_per_epoch", "minibatch_epoch"))
-
-
-def wrong_epoch(theta, X, y, lr, batch_size, order, *, divide_by=None, keep_last=True,
-                factor=2.0, use_order=True):
-    """Mini-batch epochs written wrongly in the ways students do."""
-    order = np.asarray(order) if use_order else np.arange(len(order))
-    theta = np.array(theta, dtype=np.float64)
-    stop = len(order) if keep_last else len(order) - len(order) % batch_size
-    for start in range(0, stop, batch_size):
-        batch = order[start:start + batch_size]
-        scale = {"batch": len(batch), "N": len(order), "batch_size": batch_size,
-                 "none": 1}[divide_by or "batch"]
-        r = X[batch] @ theta - y[batch]
-        theta = theta - lr * factor * X[batch].T @ r / scale
-    return theta
-
-
-def epoch_mistakes(theta, X, y, lr, batch_size, order) -> dict:
-    args = (theta, X, y, lr, batch_size, order)
-    return {
-        "it sums the squared errors of a mini-batch without the 1/|B|: each step should "
-        "follow the gradient of the batch's *mean* squared error, (2/|B|) X_B^T (X_B theta "
-        "- y_B).": wrong_epoch(*args, divide_by="none"),
-        "it divides every mini-batch's gradient by N, the size of the whole training set: "
-        "average over the examples of the batch, 1/|B|.": wrong_epoch(*args, divide_by="N"),
-        "it drops the last, smaller mini-batch: when batch_size does not divide N the epoch "
-        "still visits every example (the last batch holds the remainder).":
-        wrong_epoch(*args, keep_last=False),
-        "it divides the last, smaller mini-batch's gradient by batch_size: average over the "
-        "examples the batch really holds, len(batch).": wrong_epoch(*args, divide_by="batch_size"),
-        "it visits the examples as 0, 1, ..., N-1: cut the mini-batches from `order` (the "
-        "shuffled order of the epoch).": wrong_epoch(*args, use_order=False),
-        "it is missing the 2 of d/dy_hat (y_hat - y)^2 = 2 (y_hat - y).":
-        wrong_epoch(*args, factor=1.0),
-    }
+minibatch = Question("lab06.minibatch", functions=("updates_per_epoch", "minibatch_epoch"),
+                     points=5)
 
 
 def regression_data(rng, N, D):
@@ -294,9 +234,9 @@ def check_updates_per_epoch(student, oracle, N, batch_size):
     what = f"updates_per_epoch(N={N}, batch_size={batch_size})"
     expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
            f"{what}: expected an int, got a {type(got).__name__} ({got!r}).")
-    if got == N // batch_size and got != expected:
-        raise CheckFailed(f"{what}: expected {expected}, got {got}: N // batch_size drops the "
-                          "last, smaller mini-batch; the epoch has ceil(N / batch_size) updates.")
+    for sentence, wrong in oracle.updates_per_epoch_mistakes(N, batch_size).items():
+        if got == wrong and got != expected:
+            raise CheckFailed(f"{what}: expected {expected}, got {got}: {sentence}")
     expect(got == expected, f"{what}: expected {expected}, got {got}.")
 
 
@@ -306,14 +246,14 @@ def check_epoch(student, oracle, rng, N, D, batch_size, what):
     lr = float(rng.uniform(0.01, 0.05))
     args = (theta, X, y, lr, batch_size, order)
     expected = oracle.minibatch_epoch(*args)
+    mistakes = oracle.epoch_mistakes(*args)
     got = student.minibatch_epoch(*args)
     what = f"minibatch_epoch(theta, X, y, lr={lr:.3g}, batch_size={batch_size}, order), {what}"
     if batch_size >= N and isinstance(got, np.ndarray) and got.shape == theta.shape:
         # One update: compare the step itself, so a factor of N in it is recognised.
         expect_close(got - theta, expected - theta, f"{what}: the step theta_new - theta",
-                     batch_size=N, mistakes={s: w - theta for s, w in epoch_mistakes(
-                         *args).items()})
-    expect_close(got, expected, what, mistakes=epoch_mistakes(*args))
+                     batch_size=N, mistakes={s: w - theta for s, w in mistakes.items()})
+    expect_close(got, expected, what, mistakes=mistakes)
 
 
 @minibatch.check(points=1)
@@ -325,24 +265,6 @@ def test_updates_per_epoch_for_batch_online_and_mini_batch_learning(student, ora
 @minibatch.check(points=1)
 def test_minibatch_epoch_matches_the_reference_on_a_small_example(student, oracle, rng):
     check_epoch(student, oracle, rng, 7, 3, 3, "N = 7, D = 3")
-
-
-@minibatch.check(points=1, hidden=True)
-def test_updates_per_epoch_on_random_sizes(student, oracle, rng):
-    for _ in range(4):
-        N = int(rng.integers(5, 300))
-        check_updates_per_epoch(student, oracle, N, int(rng.integers(1, N + 1)))
-
-
-@minibatch.check(points=1, hidden=True)
-def test_minibatch_epoch_is_batch_online_and_mini_batch_learning(student, oracle, rng):
-    N, D = int(rng.integers(9, 20)), int(rng.integers(2, 5))
-    batch_size = int(rng.integers(2, N // 2))
-    if N % batch_size == 0:
-        N += 1
-    check_epoch(student, oracle, rng, N, D, N, f"N = {N}: batch learning, one step")
-    check_epoch(student, oracle, rng, N, D, 1, f"N = {N}: online learning, N steps")
-    check_epoch(student, oracle, rng, N, D, batch_size, f"N = {N}: mini-batches")
 
 
 @minibatch.check(points=1)
@@ -357,22 +279,7 @@ def test_minibatch_epoch_does_not_modify_its_inputs(student, oracle, rng):
 
 # --------------------------------------------------------------------------- momentum_step
 
-momentum = Question("lab06.momentum_step", functions=("momentum_step",))
-
-MOMENTUM_WRONG = {
-    "the learning rate is missing from the velocity: v <- mu v - alpha g.":
-    lambda theta, g, v, lr, mu: (theta + (mu * v - g), mu * v - g),
-    "theta moves against v (theta - v): in the lectures' convention v <- mu v - alpha g "
-    "already points downhill, so theta <- theta + v.":
-    lambda theta, g, v, lr, mu: (theta - (mu * v - lr * g), mu * v - lr * g),
-    "v accumulates + alpha g: that climbs the loss; v <- mu v - alpha g.":
-    lambda theta, g, v, lr, mu: (theta + (mu * v + lr * g), mu * v + lr * g),
-    "theta moves by the old velocity: update v first, then theta <- theta + v_new.":
-    lambda theta, g, v, lr, mu: (theta + v, mu * v - lr * g),
-    "the returned v is PyTorch's buffer mu b + g, which is -v / alpha: this lab's v is the "
-    "lectures' velocity, v <- mu v - alpha g.":
-    lambda theta, g, v, lr, mu: (theta - lr * (mu * v + g), mu * v + g),
-}
+momentum = Question("lab06.momentum_step", functions=("momentum_step",), points=3)
 
 
 def momentum_state(rng):
@@ -384,17 +291,7 @@ def test_momentum_step_follows_the_reference_over_five_steps(student, oracle, rn
     theta0, grads = rng.normal(size=3), rng.normal(size=(5, 3))
     check_update_rule(student, oracle, "momentum_step", theta0, grads, (np.zeros(3),),
                       {"lr": 0.1, "mu": 0.9}, "momentum_step(theta, g, v, lr=0.1, mu=0.9), "
-                      "5 steps from v = 0", MOMENTUM_WRONG)
-
-
-@momentum.check(points=1, hidden=True)
-def test_momentum_step_follows_the_reference_from_a_nonzero_velocity(student, oracle, rng):
-    shape = random_shape(rng)
-    lr, mu = float(rng.uniform(0.01, 0.3)), float(rng.uniform(0.5, 0.99))
-    theta0, grads = rng.normal(size=shape), rng.normal(size=(10, *shape))
-    check_update_rule(student, oracle, "momentum_step", theta0, grads, momentum_state(rng)(shape),
-                      {"lr": lr, "mu": mu}, f"momentum_step, lr={lr:.3g}, mu={mu:.3g}, shape "
-                      f"{shape}, 10 steps from a nonzero v", MOMENTUM_WRONG)
+                      "5 steps from v = 0")
 
 
 @momentum.check(points=1)
@@ -408,7 +305,7 @@ def test_momentum_step_keeps_float32_and_does_not_modify_its_arguments(student, 
 
 # --------------------------------------------------------------------------- nesterov_step
 
-nesterov = Question("lab06.nesterov_step", functions=("nesterov_step",))
+nesterov = Question("lab06.nesterov_step", functions=("nesterov_step",), points=3)
 
 
 def quadratic(rng, D, condition):
@@ -416,26 +313,6 @@ def quadratic(rng, D, condition):
     Q, _ = np.linalg.qr(rng.normal(size=(D, D)))
     A = Q @ np.diag(np.geomspace(1.0, condition, D)) @ Q.T
     return (A + A.T) / 2, rng.normal(size=D)
-
-
-def nesterov_mistakes(A, b, theta0, lr, mu, steps) -> dict:
-    def run(point, step_with_old_v=False):
-        theta, v, thetas = theta0.copy(), np.zeros_like(theta0), []
-        for _ in range(steps):
-            v_new = mu * v - lr * (A @ point(theta, v) - b)
-            theta = theta + (v if step_with_old_v else v_new)
-            v = v_new
-            thetas.append(theta)
-        return np.array(thetas)
-
-    return {
-        "it takes the gradient at theta, which is plain momentum: Nesterov evaluates it at "
-        "the look-ahead point theta + mu v.": run(lambda t, v: t),
-        "it takes the gradient at theta - mu v: the look-ahead point is where momentum is "
-        "about to carry theta, theta + mu v.": run(lambda t, v: t - mu * v),
-        "it takes the gradient at theta + v: the look-ahead point is theta + mu v.":
-        run(lambda t, v: t + v),
-    }
 
 
 def check_nesterov(student, oracle, A, b, theta0, lr, mu, steps, what):
@@ -449,7 +326,7 @@ def check_nesterov(student, oracle, A, b, theta0, lr, mu, steps, what):
         raise CheckFailed(f"{what}: at the first step (v = 0) grad_fn must be called at theta "
                           f"itself, theta + mu * 0; it was called at {got['first_point']}.")
     expect_sequence(got["theta"], expected["theta"], f"{what}: theta",
-                    nesterov_mistakes(A, b, theta0, lr, mu, steps), TIGHT)
+                    oracle.nesterov_mistakes(A, b, theta0, lr, mu, steps), TIGHT)
     expect_sequence(got["v"], expected["v"], f"{what}: the returned v", {}, TIGHT)
 
 
@@ -458,15 +335,6 @@ def test_nesterov_step_follows_the_reference_on_a_quadratic(student, oracle, rng
     A, b = quadratic(rng, 3, 10.0)
     check_nesterov(student, oracle, A, b, rng.normal(size=3), 0.05, 0.9, 6,
                    "nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9), 6 steps on a quadratic")
-
-
-@nesterov.check(points=1, hidden=True)
-def test_nesterov_step_follows_the_reference_on_random_quadratics(student, oracle, rng):
-    D = int(rng.integers(2, 6))
-    A, b = quadratic(rng, D, float(rng.uniform(5, 50)))
-    lr, mu = float(rng.uniform(0.005, 0.02)), float(rng.uniform(0.6, 0.95))
-    check_nesterov(student, oracle, A, b, rng.normal(size=D), lr, mu, 12,
-                   f"nesterov_step, lr={lr:.3g}, mu={mu:.3g}, D={D}, 12 steps")
 
 
 @nesterov.check(points=1)
@@ -495,21 +363,7 @@ def nesterov_step_with_arguments_watched(namespace, theta, v):
 
 # --------------------------------------------------------------------------- adagrad_step
 
-adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",))
-
-ADAGRAD_WRONG = {
-    "G accumulates g instead of g^2: G <- G + g^2 (elementwise).":
-    lambda theta, g, G, lr, eps: (theta - lr * g / (np.sqrt(G + g) + eps), G + g),
-    "eps is inside the square root: the lectures put it outside, alpha / (sqrt(G) + eps).":
-    lambda theta, g, G, lr, eps: (theta - lr * g / np.sqrt(G + g * g + eps), G + g * g),
-    "G is replaced by g^2 instead of accumulated: G <- G + g^2 sums over all steps "
-    "(that is AdaGrad's point, and its weakness).":
-    lambda theta, g, G, lr, eps: (theta - lr * g / (np.abs(g) + eps), g * g),
-    "theta's step uses G before this step's g^2 is added: update G first, then theta.":
-    lambda theta, g, G, lr, eps: (theta - lr * g / (np.sqrt(G) + eps), G + g * g),
-    "the square root is missing: divide by sqrt(G) + eps.":
-    lambda theta, g, G, lr, eps: (theta - lr * g / (G + g * g + eps), G + g * g),
-}
+adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",), points=3)
 
 
 @adagrad.check(points=1)
@@ -517,7 +371,7 @@ def test_adagrad_step_follows_the_reference_over_five_steps(student, oracle, rng
     theta0, grads = rng.normal(size=3), rng.normal(size=(5, 3))
     check_update_rule(student, oracle, "adagrad_step", theta0, grads, (np.zeros(3),),
                       {"lr": 0.1, "eps": 1e-8}, "adagrad_step(theta, g, G, lr=0.1, eps=1e-8), "
-                      "5 steps from G = 0", ADAGRAD_WRONG)
+                      "5 steps from G = 0")
 
 
 @adagrad.check(points=1)
@@ -534,7 +388,7 @@ def test_adagrad_step_follows_the_reference_on_positive_and_mixed_gradients(stud
     for kind, grads in (("positive", positive), ("mixed-sign", mixed)):
         check_update_rule(student, oracle, "adagrad_step", theta0, grads, (G0,),
                           {"lr": lr, "eps": 1e-8}, f"adagrad_step, lr={lr:.3g}, shape {shape}, "
-                          f"5 steps of {kind} gradients from a nonzero G", ADAGRAD_WRONG)
+                          f"5 steps of {kind} gradients from a nonzero G")
 
 
 @adagrad.check(points=1)
@@ -548,36 +402,7 @@ def test_adagrad_step_keeps_float32_and_does_not_modify_its_arguments(student, o
 
 # --------------------------------------------------------------------------- rmsprop_step
 
-rmsprop = Question("lab06.rmsprop_step", functions=("rmsprop_step",))
-
-
-def _rms(G, g, gamma):
-    return gamma * G + (1 - gamma) * g * g
-
-
-RMSPROP_WRONG = {
-    "eps is inside the square root, sqrt(G + eps): for tiny gradients (sqrt(G) ~ eps) that "
-    "shrinks the step; the lectures divide by sqrt(G) + eps.":
-    lambda theta, g, G, lr, gamma, eps: (theta - lr * g / np.sqrt(_rms(G, g, gamma) + eps),
-                                         _rms(G, g, gamma)),
-    "eps^2 is inside the square root, sqrt(G + eps^2): equal for ordinary gradients, not "
-    "when sqrt(G) ~ eps; the lectures divide by sqrt(G) + eps.":
-    lambda theta, g, G, lr, gamma, eps: (theta - lr * g / np.sqrt(_rms(G, g, gamma) + eps**2),
-                                         _rms(G, g, gamma)),
-    "the weights of the moving average are swapped: G <- gamma G + (1 - gamma) g^2, with "
-    "gamma (about 0.9) on the old G.":
-    lambda theta, g, G, lr, gamma, eps: (
-        theta - lr * g / (np.sqrt((1 - gamma) * G + gamma * g * g) + eps),
-        (1 - gamma) * G + gamma * g * g),
-    "the (1 - gamma) factor on g^2 is missing: G <- gamma G + (1 - gamma) g^2.":
-    lambda theta, g, G, lr, gamma, eps: (theta - lr * g / (np.sqrt(gamma * G + g * g) + eps),
-                                         gamma * G + g * g),
-    "it accumulates G <- G + g^2 as AdaGrad does: RMSProp keeps a moving average, "
-    "G <- gamma G + (1 - gamma) g^2.":
-    lambda theta, g, G, lr, gamma, eps: (theta - lr * g / (np.sqrt(G + g * g) + eps), G + g * g),
-    "theta's step uses G before this step's g^2 is averaged in: update G first.":
-    lambda theta, g, G, lr, gamma, eps: (theta - lr * g / (np.sqrt(G) + eps), _rms(G, g, gamma)),
-}
+rmsprop = Question("lab06.rmsprop_step", functions=("rmsprop_step",), points=4)
 
 
 @rmsprop.check(points=1)
@@ -586,7 +411,7 @@ def test_rmsprop_step_follows_the_reference_over_five_steps(student, oracle, rng
     check_update_rule(student, oracle, "rmsprop_step", theta0, grads, (np.zeros(3),),
                       {"lr": 0.01, "gamma": 0.9, "eps": 1e-8},
                       "rmsprop_step(theta, g, G, lr=0.01, gamma=0.9, eps=1e-8), 5 steps from "
-                      "G = 0", RMSPROP_WRONG)
+                      "G = 0")
 
 
 @rmsprop.check(points=1)
@@ -595,23 +420,7 @@ def test_rmsprop_step_puts_eps_outside_the_root_for_tiny_gradients(student, orac
     grads = rng.choice([-1.0, 1.0], size=(5, 4)) * np.array([1e-8, 3e-8, 1e-7, 1e-6])
     check_update_rule(student, oracle, "rmsprop_step", theta0, grads, (np.zeros(4),),
                       {"lr": 0.01, "gamma": 0.9, "eps": 1e-8},
-                      "rmsprop_step with gradients of size 1e-8 to 1e-6 (sqrt(G) ~ eps)",
-                      RMSPROP_WRONG)
-
-
-@rmsprop.check(points=1, hidden=True)
-def test_rmsprop_step_follows_the_reference_on_random_inputs(student, oracle, rng):
-    shape = random_shape(rng)
-    lr, gamma = float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.8, 0.99))
-    eps = float(10.0 ** rng.uniform(-8, -6))
-    size = math.prod(shape)
-    scales = np.geomspace(eps / 3, 10.0, num=size).reshape(shape)
-    grads = rng.normal(size=(8, *shape)) * scales
-    check_update_rule(student, oracle, "rmsprop_step", rng.normal(size=shape), grads,
-                      (rng.uniform(0, 1, size=shape) * scales**2,),
-                      {"lr": lr, "gamma": gamma, "eps": eps},
-                      f"rmsprop_step, lr={lr:.3g}, gamma={gamma:.3g}, eps={eps:.2g}, shape "
-                      f"{shape}, 8 steps, gradients of size {eps / 3:.1g} to 10", RMSPROP_WRONG)
+                      "rmsprop_step with gradients of size 1e-8 to 1e-6 (sqrt(G) ~ eps)")
 
 
 @rmsprop.check(points=1)
@@ -625,36 +434,7 @@ def test_rmsprop_step_keeps_float32_and_does_not_modify_its_arguments(student, o
 
 # --------------------------------------------------------------------------- adam_step
 
-adam = Question("lab06.adam_step", functions=("adam_step",))
-
-
-def adam_rule(*, bias1=lambda b, t: 1 - b**t, bias2=lambda b, t: 1 - b**t, t_used=lambda t: t,
-              increment=1, eps_inside=False):
-    """Adam with its bias corrections and step count pluggable, to simulate mistakes."""
-    def rule(theta, g, m, v, t, lr, beta1, beta2, eps):
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        tc = t_used(t)
-        m_hat, v_hat = m / bias1(beta1, tc), v / bias2(beta2, tc)
-        root = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        return theta - lr * m_hat / root, m, v, t + increment
-    return rule
-
-
-ADAM_WRONG = {
-    "v's bias correction is 1 - beta2^2 at every step (a typo for beta2^t): it agrees with "
-    "the right one only at t = 2.": adam_rule(bias2=lambda b, t: 1 - b**2, t_used=lambda t: t + 1),
-    "the bias corrections are missing: with m and v starting at zero, divide them by "
-    "1 - beta1^t and 1 - beta2^t.": adam_rule(bias1=lambda b, t: 1, bias2=lambda b, t: 1),
-    "t is incremented after the bias correction, so the correction uses t - 1: increment t "
-    "first (the first step uses t = 1).": adam_rule(),
-    "t is not incremented (the returned t is the one passed in): t counts the steps taken, "
-    "t <- t + 1 at every step.": adam_rule(increment=0),
-    "eps is inside the square root: Adam divides by sqrt(v_hat) + eps.":
-    adam_rule(t_used=lambda t: t + 1, eps_inside=True),
-    "both bias corrections use beta1: v's correction is 1 - beta2^t.":
-    adam_rule(bias2=lambda b, t: 1 - 0.9**t, t_used=lambda t: t + 1),
-}
+adam = Question("lab06.adam_step", functions=("adam_step",), points=4)
 
 
 def adam_hyper(rng=None):
@@ -669,33 +449,7 @@ def test_adam_step_follows_the_reference_over_its_first_six_steps(student, oracl
     theta0, grads = rng.normal(size=3), rng.normal(size=(6, 3))
     check_update_rule(student, oracle, "adam_step", theta0, grads, (np.zeros(3), np.zeros(3), 0),
                       adam_hyper(), "adam_step(theta, g, m, v, t, lr=0.01, beta1=0.9, "
-                      "beta2=0.999, eps=1e-8), steps t = 1 to 6 from m = v = 0, t = 0",
-                      ADAM_WRONG)
-
-
-@adam.check(points=1, hidden=True)
-def test_adam_step_follows_the_reference_on_random_inputs(student, oracle, rng):
-    shape = random_shape(rng)
-    hyper = adam_hyper(rng)
-    grads = rng.normal(size=(10, *shape)) * np.geomspace(0.01, 10, num=math.prod(shape)).reshape(
-        shape)
-    zeros = np.zeros(shape)
-    check_update_rule(student, oracle, "adam_step", rng.normal(size=shape), grads,
-                      (zeros, zeros, 0), hyper, f"adam_step, lr={hyper['lr']:.3g}, "
-                      f"beta1={hyper['beta1']:.3g}, shape {shape}, steps t = 1 to 10", ADAM_WRONG)
-
-
-@adam.check(points=1, hidden=True)
-def test_adam_step_resumes_at_a_large_step_count(student, oracle, rng):
-    shape = random_shape(rng)
-    hyper = adam_hyper(rng)
-    t0 = int(rng.integers(50, 1000))
-    m0 = 0.1 * rng.normal(size=shape)
-    v0 = rng.uniform(0.001, 0.01, size=shape)
-    grads = rng.normal(size=(5, *shape))
-    check_update_rule(student, oracle, "adam_step", rng.normal(size=shape), grads,
-                      (m0, v0, t0), hyper, f"adam_step resumed at t = {t0} (steps t = "
-                      f"{t0 + 1} to {t0 + 5}), shape {shape}", ADAM_WRONG)
+                      "beta2=0.999, eps=1e-8), steps t = 1 to 6 from m = v = 0, t = 0")
 
 
 @adam.check(points=1)
@@ -709,45 +463,8 @@ def test_adam_step_keeps_float32_and_does_not_modify_its_arguments(student, orac
 # --------------------------------------------------------------------------- schedules
 
 schedules = Question("lab06.schedules", functions=(
-    "step_schedule", "exponential_schedule", "inverse_time_schedule", "cosine_schedule"))
-
-
-def schedule_mistakes(name, ts, kwargs) -> dict:
-    t = np.asarray(ts, dtype=np.float64)
-    lr0 = kwargs["lr0"]
-    with np.errstate(all="ignore"):
-        if name == "step_schedule":
-            drop, every = kwargs["drop"], kwargs["every"]
-            return {"it decays smoothly, drop^(t / every): a step schedule holds alpha for "
-                    "`every` steps, drop^floor(t / every) (use t // every).":
-                    lr0 * drop ** (t / every),
-                    "it drops one period early, drop^ceil(t / every): floor(t / every) keeps "
-                    "lr0 for the first `every` steps.": lr0 * drop ** np.ceil(t / every),
-                    "it drops the rate by `drop` at every step, drop^t: the drop comes every "
-                    "`every` steps.": lr0 * drop ** t}
-        if name == "exponential_schedule":
-            k = kwargs["k"]
-            return {"it is lr0 k^t: exponential decay is lr0 e^{-k t}.": lr0 * k**t,
-                    "it is lr0 e^{k t}, which grows: the exponent is -k t.": lr0 * np.exp(k * t),
-                    "it is lr0 e^{-k}, constant in t: the exponent is -k t.":
-                    lr0 * np.exp(-k) + 0 * t}
-        if name == "inverse_time_schedule":
-            k = kwargs["k"]
-            return {"it is lr0 / (k t), infinite at t = 0: 1/t decay is lr0 / (1 + k t).":
-                    lr0 / (k * t),
-                    "it is lr0 / (1 + t): k is missing, lr0 / (1 + k t).": lr0 / (1 + t),
-                    "it is lr0 (1 + k t): the schedule divides by (1 + k t).": lr0 * (1 + k * t)}
-        total, lr_min = kwargs["total"], kwargs.get("lr_min", 0.0)
-        clamped = np.minimum(t, total)
-        return {"it rises again after t = total: hold alpha at lr_min once t >= total "
-                "(cos(pi min(t, total) / total)).":
-                lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * t / total)) / 2,
-                "the 1/2 is missing: (1 + cos) runs from 2 to 0, so alpha starts at 2 lr0.":
-                lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * clamped / total)),
-                "it starts at lr_min and rises: alpha_0 = lr0, (1 + cos(pi t / total)) / 2.":
-                lr_min + (lr0 - lr_min) * (1 - np.cos(np.pi * clamped / total)) / 2,
-                "lr_min is ignored: alpha_t = lr_min + (lr0 - lr_min) (1 + cos(...)) / 2.":
-                lr0 * (1 + np.cos(np.pi * clamped / total)) / 2}
+    "step_schedule", "exponential_schedule", "inverse_time_schedule", "cosine_schedule"),
+    points=3)
 
 
 def check_schedule(student, oracle, name, ts, kwargs):
@@ -770,7 +487,7 @@ def check_schedule(student, oracle, name, ts, kwargs):
             f"{what}: expected a number for each t, got a {type(value).__name__}.")
     expected = [getattr(oracle, name)(t, **kwargs) for t in ts]
     expect_close(np.array(got, dtype=np.float64), np.array(expected), what, rtol=1e-9,
-                 atol=1e-14, mistakes=schedule_mistakes(name, ts, kwargs))
+                 atol=1e-14, mistakes=oracle.schedule_mistakes(name, ts, kwargs))
 
 
 @schedules.check(points=1)
@@ -782,25 +499,3 @@ def test_schedules_match_the_reference_on_a_small_example(student, oracle):
                    {"lr0": 0.1, "k": 0.5})
     check_schedule(student, oracle, "cosine_schedule", [0, 5, 10, 15, 20, 30],
                    {"lr0": 0.1, "total": 20, "lr_min": 0.001})
-
-
-@schedules.check(points=1, hidden=True)
-def test_schedules_match_the_reference_on_random_settings(student, oracle, rng):
-    lr0 = float(rng.uniform(0.01, 1.0))
-    every = int(rng.integers(2, 8))
-    ts = sorted({0, every - 1, every, 2 * every + 1, *(int(t) for t in rng.integers(0, 60, 3))})
-    check_schedule(student, oracle, "step_schedule", ts,
-                   {"lr0": lr0, "drop": float(rng.uniform(0.1, 0.9)), "every": every})
-    k = float(rng.uniform(0.01, 0.5))
-    ts = sorted({0, 1, *(int(t) for t in rng.integers(2, 100, 4))})
-    check_schedule(student, oracle, "exponential_schedule", ts, {"lr0": lr0, "k": k})
-    check_schedule(student, oracle, "inverse_time_schedule", ts, {"lr0": lr0, "k": k})
-
-
-@schedules.check(points=1, hidden=True)
-def test_cosine_schedule_anneals_to_lr_min_and_stays_there(student, oracle, rng):
-    total = int(rng.integers(10, 100))
-    lr0, lr_min = float(rng.uniform(0.05, 1.0)), float(rng.uniform(0.0, 0.01))
-    ts = [0, 1, total // 3, total // 2, total - 1, total, total + 1, 2 * total - 1]
-    check_schedule(student, oracle, "cosine_schedule", ts,
-                   {"lr0": lr0, "total": total, "lr_min": lr_min})
