@@ -14,8 +14,10 @@ archives (a wheel) included; a handout with any is not written.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
+import textwrap
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -50,18 +52,30 @@ def solution_lines(notebook: dict) -> set[str]:
     return _long(lines)
 
 
+def body_lines(value: object) -> set[str]:
+    """The lines of a function's or class's code, without the ``def``/``class`` headers and
+    docstrings of it and of what it nests (a signature or docstring is in the stub too)."""
+    source = textwrap.dedent(inspect.getsource(value))
+    skipped: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = node.body[0]
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            skipped |= set(range(start, first.lineno))
+            if ast.get_docstring(node, clean=False) is not None:
+                skipped |= set(range(first.lineno, first.end_lineno + 1))
+    return _long(line for number, line in enumerate(source.splitlines(), start=1)
+                 if number not in skipped)
+
+
 def reference_lines(lab: str) -> set[str]:
-    """The body lines (docstring left out) of every reference function or class the lab's
-    answer key serves."""
+    """The body lines of every reference function or class the lab's answer key serves."""
     lines: set[str] = set()
     for value in vars(answer_key(lab)).values():
         module = getattr(inspect.getmodule(value), "__name__", "")
         if (inspect.isfunction(value) or inspect.isclass(value)) and \
                 module.split(".")[0] == "reference":
-            doc = set(map(normalized, (inspect.getdoc(value) or "").splitlines()))
-            # a docstring's first and last lines carry its quotes: they are docstring still
-            lines |= {line for line in _long(inspect.getsource(value).splitlines())
-                      if line.strip("\"'") not in doc}
+            lines |= body_lines(value)
     return lines
 
 

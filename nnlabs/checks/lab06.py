@@ -86,9 +86,8 @@ def nesterov_step_on_a_quadratic(namespace, A, b, theta, lr, mu, steps):
     points = []
 
     def grad(x):
-        x = np.array(x, dtype=np.float64)
-        points.append(x.copy())
-        return A @ x - b
+        points.append(np.array(x, dtype=np.float64))
+        return A @ points[-1] - b
 
     v = np.zeros_like(theta)
     thetas, vs, calls = [], [], []
