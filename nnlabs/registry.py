@@ -14,7 +14,7 @@ student's copy of this package holds no hidden check, and a question's
 ``points`` say what the hidden ones add.
 
 A check is a plain pytest-style function: it asserts (through the helpers in
-:mod:`autograder.expect`) and receives its fixtures by argument name:
+:mod:`nnlabs.expect`) and receives its fixtures by argument name:
 
 ``student``  the student's code (:mod:`nnlabs.student`), called like a module;
 ``oracle``   the values recorded from the answer key at release time
