@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from autograder.catalogue import ROOT, _source, load_catalogue, load_notebook
+from autograder.catalogue import _source, load_catalogue, load_notebook
 from autograder.hidden import LAB_MODULES
 from autograder.oracle import answer_key
 
@@ -79,21 +79,14 @@ def reference_lines(lab: str) -> set[str]:
     return lines
 
 
-def released_text() -> str:
-    """Every line of every released notebook (``labs/``), normalized, one per line: an answer
-    line found in it, as a whole line or inside one (an instruction quoting the code to
-    write), is given to students anyway."""
-    labs = sorted(p.name.split("_", 1)[0] for p in (ROOT / "labs").glob("lab[0-9]*_*")
-                  if p.is_dir())
-    return "\n".join(normalized(line) for lab in labs
-                     for cell in load_notebook(lab, "labs")["cells"]
-                     for line in _source(cell).splitlines())
-
-
 def answer_lines() -> dict[str, str]:
     """Every answer line of every lab, and where it comes from."""
     found: dict[str, str] = {}
-    given = released_text()
+    # The released notebooks' lines, one per line: an answer line found in them, as a whole
+    # line or inside one (an instruction quoting the code to write), is given anyway.
+    given = "\n".join(normalized(line) for lab in LAB_MODULES
+                      for cell in load_notebook(lab, "labs")["cells"]
+                      for line in _source(cell).splitlines())
     for lab in LAB_MODULES:
         for line in solution_lines(load_notebook(lab)):
             found.setdefault(line, f"a solution of {lab}")
