@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged
+from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged, named_mistake
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -107,8 +107,8 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     if abs(sample - variance) > SIGMAS * relative * variance:
         for sentence, wrong in (mistakes or {}).items():
             if abs(sample - wrong) <= SIGMAS * relative * wrong:
-                raise CheckFailed(f"{what}: the sample variance is {sample:.4g}, expected "
-                                  f"{variance:.4g}: {sentence}")
+                raise named_mistake(what, sentence, f"the sample variance is {sample:.4g}, "
+                                                    f"expected {variance:.4g}: ")
         raise CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; the "
                           f"formula gives Var(w) = {variance:.4g} (a correct draw is within "
                           f"{100 * SIGMAS * relative:.1f}% of it).")
@@ -214,7 +214,7 @@ def check_predicted_variance(student, oracle, fan_in, var_w, var_x, simulated=No
         if simulated is None:
             raise
         raise CheckFailed(f"{failure} A simulation of s = X W with these variances gives "
-                          f"Var(s) = {simulated:.4g}.") from None
+                          f"Var(s) = {simulated:.4g}.", failure.mistake) from None
 
 
 @predicted_variance.check(points=1)

@@ -24,7 +24,14 @@ import math
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_dtype, expect_unchanged
+from nnlabs.expect import (
+    CheckFailed,
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_unchanged,
+    named_mistake,
+)
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -130,9 +137,10 @@ def expect_sequence(got, expected, what, mistakes, tol):
     for sentence, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == got_a.shape and np.allclose(got_a, wrong, equal_nan=True, **tol):
-            raise CheckFailed(f"{what}: {sentence}")
+            raise named_mistake(what, sentence)
     if got_a.shape != exp_a.shape:
-        raise CheckFailed(f"{what}: expected shape {exp_a.shape}, got {got_a.shape}.")
+        raise CheckFailed(f"{what}: expected shape {exp_a.shape}, got {got_a.shape}.",
+                          "wrong-shape")
     steps = len(exp_a)
     bad = [i for i in range(steps) if not np.allclose(got_a[i], exp_a[i], **tol)]
     i = bad[0]
@@ -235,7 +243,7 @@ def check_updates_per_epoch(student, oracle, N, batch_size):
            f"{what}: expected an int, got a {type(got).__name__} ({got!r}).")
     for sentence, wrong in oracle.updates_per_epoch_mistakes(N, batch_size).items():
         if got == wrong and got != expected:
-            raise CheckFailed(f"{what}: expected {expected}, got {got}: {sentence}")
+            raise named_mistake(what, sentence, f"expected {expected}, got {got}: ")
     expect(got == expected, f"{what}: expected {expected}, got {got}.")
 
 
