@@ -1,0 +1,198 @@
+"""Which submissions share code: winnowed token fingerprints of the answer cells, as MOSS does.
+
+A submission's answer cells (nbgrader's solution cells) are read as Python tokens
+with what a copier changes for free taken out: comments, blank lines, layout and
+docstrings are dropped, and every name the student chose (variables, parameters,
+the functions' own names) becomes ``V``; keywords, builtins, the modules' names
+(``np``) and attributes (``np.exp``) stay, as do numbers; strings become ``S``.
+Every run of :data:`K` tokens is hashed, and of each :data:`WINDOW` consecutive
+hashes the smallest is kept (winnowing: a shared run of ``K + WINDOW - 1``
+tokens always leaves a shared fingerprint).
+
+Fingerprints of the stub's own answer cells (the given signatures, the ``raise
+NotImplementedError``) are removed. The rest are weighted by how rare they are in
+the lab's class, ``log(n / df)`` for a fingerprint that ``df`` of the ``n``
+submissions hold: code the whole class writes alike (``np.maximum(s, 0)``) weighs
+little, code two students alone share weighs much. A pair's similarity is the
+weighted Jaccard index of their fingerprint sets, from 0 to 1.
+
+A high similarity is a reason to look at the two submissions, not a verdict: short
+answers to a narrow question can coincide honestly, and a student may share code
+with one who copied from them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import keyword
+import math
+import token
+import tokenize
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+K = 8
+WINDOW = 4
+# Above this similarity a pair is marked for a look; the tests hold the catalogue's
+# independent students below it and copied pairs above it.
+THRESHOLD = 0.5
+KEPT_NAMES = frozenset(dir(builtins)) | {"np", "numpy", "math", "scipy", "random"}
+DROPPED = {token.COMMENT, token.NL, token.ENCODING, token.ENDMARKER, tokenize.TYPE_COMMENT}
+STATEMENT_START = (token.NEWLINE, token.INDENT, token.DEDENT)
+BLOCK_SIZE = 4096  # fingerprints per block of the pair computation
+
+
+@dataclass
+class Answers:
+    """One submission's answer code, as fingerprints.
+
+    ``cells`` are the answer cells' sources; ``prints`` maps each fingerprint to the
+    lines it covers, as ``(cell index, line number)`` pairs.
+    """
+
+    name: str
+    cells: list[str]
+    prints: dict[int, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+def answer_sources(notebook: dict) -> list[str]:
+    """The sources of the notebook's answer cells (nbgrader solution code cells), in order;
+    every code cell when none is marked (a notebook whose metadata was stripped)."""
+    code = [c for c in notebook.get("cells", []) if isinstance(c, dict)
+            and c.get("cell_type") == "code"]
+    marked = [c for c in code if isinstance(c.get("metadata"), dict)
+              and isinstance(c["metadata"].get("nbgrader"), dict)
+              and c["metadata"]["nbgrader"].get("solution")]
+    return [_text(c.get("source", "")) for c in marked or code]
+
+
+def _text(source: object) -> str:
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def normalized_tokens(source: str) -> list[tuple[str, int]]:
+    """``source`` as normalized tokens, each with its line number (see the module's
+    docstring). Code that does not tokenize to the end keeps the tokens before the fault."""
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type not in DROPPED:
+                tokens.append(tok)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    out, skip, after_dot = [], set(), False
+    for i, tok in enumerate(tokens):
+        if i in skip:
+            continue
+        bare = tok.type == token.STRING and (i == 0 or tokens[i - 1].type in STATEMENT_START) \
+            and (i + 1 == len(tokens) or tokens[i + 1].type == token.NEWLINE)
+        if bare:  # a docstring, or any string standing as a statement
+            skip.add(i + 1)
+            continue
+        out.append((_normal(tok, after_dot), tok.start[0]))
+        after_dot = tok.type == token.OP and tok.string == "."
+    return out
+
+
+def _normal(tok: tokenize.TokenInfo, after_dot: bool) -> str:
+    if tok.type == token.NAME:
+        kept = keyword.iskeyword(tok.string) or after_dot or tok.string in KEPT_NAMES
+        return tok.string if kept else "V"
+    if tok.type == token.STRING:
+        return "S"
+    if tok.type in (token.NEWLINE, token.INDENT, token.DEDENT):
+        return token.tok_name[tok.type]
+    return tok.string
+
+
+def winnow(tokens: Sequence[tuple[str, int]], cell: int,
+           into: dict[int, set[tuple[int, int]]]) -> None:
+    """Add the winnowed fingerprints of ``tokens`` (of answer cell ``cell``) to ``into``,
+    each with the lines its run of tokens covers."""
+    if len(tokens) < K:
+        return
+    words = [t for t, _ in tokens]
+    hashes = [zlib.crc32(" ".join(words[i:i + K]).encode()) for i in range(len(words) - K + 1)]
+    chosen = set()
+    for start in range(max(1, len(hashes) - WINDOW + 1)):
+        window = hashes[start:start + WINDOW]
+        smallest = min(window)
+        chosen.add(start + max(i for i, h in enumerate(window) if h == smallest))
+    for i in chosen:
+        lines = into.setdefault(hashes[i], set())
+        lines.update((cell, line) for _, line in tokens[i:i + K])
+
+
+def fingerprint(name: str, cells: list[str]) -> Answers:
+    """A submission's answer cells as :class:`Answers`."""
+    answers = Answers(name, cells)
+    for i, source in enumerate(cells):
+        winnow(normalized_tokens(source), i, answers.prints)
+    return answers
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two submissions and how much answer code they share: ``similarity`` (0 to 1) and the
+    lines of each that the shared fingerprints cover."""
+
+    first: Answers
+    second: Answers
+    similarity: float
+    shared_first: frozenset[tuple[int, int]]
+    shared_second: frozenset[tuple[int, int]]
+
+
+def similar_pairs(submissions: Sequence[Answers], stub: Answers | None = None,
+                  top: int = 20, progress: Callable[[Iterable], Iterable] | None = None
+                  ) -> list[Pair]:
+    """The ``top`` pairs of ``submissions`` (one lab's) by similarity, highest first, the
+    stub's fingerprints left out; pairs that share no weighted fingerprint are left out."""
+    given = set(stub.prints) if stub else set()
+    n = len(submissions)
+    if n < 2:
+        return []
+    df: dict[int, int] = {}
+    for s in submissions:
+        for h in s.prints:
+            if h not in given:
+                df[h] = df.get(h, 0) + 1
+    weight = {h: math.log(n / d) for h, d in df.items()}
+    totals = np.array([sum(weight.get(h, 0.0) for h in s.prints) for s in submissions])
+    shared = [h for h, d in df.items() if 1 < d < n]  # the only ones two can share with weight
+    column = {h: j for j, h in enumerate(shared)}
+    members = [[column[h] for h in s.prints if h in column] for s in submissions]
+    inter = np.zeros((n, n))
+    blocks = range(0, len(shared), BLOCK_SIZE)
+    for low in (progress(blocks) if progress else blocks):
+        held = np.zeros((n, min(BLOCK_SIZE, len(shared) - low)), dtype=np.float32)
+        for row, cols in enumerate(members):
+            cols = [c - low for c in cols if low <= c < low + BLOCK_SIZE]
+            held[row, cols] = 1.0
+        w = np.array([weight[h] for h in shared[low:low + BLOCK_SIZE]], dtype=np.float32)
+        inter += (held * w) @ held.T
+    union = totals[:, None] + totals[None, :] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(union > 0, inter / union, 0.0)
+    upper = np.triu_indices(n, 1)
+    order = np.argsort(-score[upper], kind="stable")[:top]
+    pairs = []
+    for k in order:
+        i, j = int(upper[0][k]), int(upper[1][k])
+        if score[i, j] <= 0:
+            break
+        pairs.append(_pair(submissions[i], submissions[j], float(score[i, j]), weight))
+    return pairs
+
+
+def _pair(a: Answers, b: Answers, similarity: float, weight: dict[int, float]) -> Pair:
+    common = [h for h in a.prints.keys() & b.prints.keys() if weight.get(h, 0.0) > 0]
+    return Pair(a, b, similarity,
+                frozenset().union(*(a.prints[h] for h in common)),
+                frozenset().union(*(b.prints[h] for h in common)))
