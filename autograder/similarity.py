@@ -149,15 +149,29 @@ class Pair:
     shared_second: frozenset[tuple[int, int]]
 
 
-def similar_pairs(submissions: Sequence[Answers], stub: Answers | None = None,
-                  top: int = 20, progress: Callable[[Iterable], Iterable] | None = None
-                  ) -> list[Pair]:
-    """The ``top`` pairs of ``submissions`` (one lab's) by similarity, highest first, the
-    stub's fingerprints left out; pairs that share no weighted fingerprint are left out."""
+@dataclass(frozen=True)
+class Comparison:
+    """One lab's submissions compared: every pair's similarity (``scores``, in no order) and
+    the ``pairs`` that rank highest, highest first."""
+
+    scores: np.ndarray
+    pairs: list[Pair]
+
+    @property
+    def above(self) -> int:
+        """How many pairs are above :data:`THRESHOLD`."""
+        return int((self.scores > THRESHOLD).sum())
+
+
+def compare(submissions: Sequence[Answers], stub: Answers | None = None, top: int = 20,
+            progress: Callable[[Iterable], Iterable] | None = None) -> Comparison:
+    """Every pair of ``submissions`` (one lab's), the stub's fingerprints left out; the
+    ``top`` pairs by similarity, those sharing no weighted fingerprint left out.
+    ``progress`` wraps the blocks of fingerprints as they are counted (a progress bar)."""
     given = set(stub.prints) if stub else set()
     n = len(submissions)
     if n < 2:
-        return []
+        return Comparison(np.zeros(0), [])
     df: dict[int, int] = {}
     for s in submissions:
         for h in s.prints:
@@ -188,7 +202,7 @@ def similar_pairs(submissions: Sequence[Answers], stub: Answers | None = None,
         if score[i, j] <= 0:
             break
         pairs.append(_pair(submissions[i], submissions[j], float(score[i, j]), weight))
-    return pairs
+    return Comparison(score[upper], pairs)
 
 
 def _pair(a: Answers, b: Answers, similarity: float, weight: dict[int, float]) -> Pair:
