@@ -11,7 +11,7 @@ A submission's result is plain data in the shape ``--json`` writes::
              "earned": float, "mistake": str | None}
 
 ``mistakes`` are the ids of the mistakes the question's feedback named
-(``lab03.sigmoid_backward.dout-sigma-s-forget-1-sigma-s-factor``: the question's id and
+(``lab03.sigmoid_backward.dout-times-sigma-s-forget-1-minus-sigma``: the question's id and
 the mistake's key, see :mod:`nnlabs.expect`); ``checks``, one entry per check run, its
 ``mistake`` that id or null (a question that was not graded lists its checks unearned).
 

@@ -10,7 +10,7 @@ A verdict that names a mistake also carries its machine-readable key
 (:attr:`CheckFailed.mistake`): the sentence's :func:`mistake_key`, or for the
 diagnoses every comparison makes (a wrong shape, a flipped sign, an input
 changed in place, ...) a fixed key; the grader prefixes the question's id
-(``lab03.sigmoid_backward.dout-sigma-s-forget-1-sigma-s-factor``), so a class
+(``lab03.sigmoid_backward.dout-times-sigma-s-forget-1-minus-sigma``), so a class
 report can count who made which mistake.
 """
 
@@ -29,17 +29,22 @@ SCALE_HINTS = {
     0.5: ("half-the-value", "it is half the expected value."),
 }
 
-# Words a mistake's key leaves out, and how many of the others it keeps.
+# Words a mistake's key leaves out, how many of the others it keeps, and the operators it
+# spells out (sentences can differ only in one: "the `+` backward", "the `*` backward").
 FILLER = frozenset("a an the it is are be of to you your did do does this that".split())
 KEY_WORDS = 8
+OPERATORS = {"**": "pow", "^": "pow", "+": "plus", "-": "minus", "*": "times", "/": "over",
+             ">=": "ge", "<=": "le", ">": "gt", "<": "lt"}
+KEY_TOKEN = re.compile(r"[a-z0-9]+|\*\*|>=|<=|[-+*/^<>]")
 
 
 def mistake_key(sentence: str) -> str:
-    """A named mistake's key: the first eight words of its sentence that are not filler, lower
-    case, joined by hyphens. ``"it is dout * sigma(s): did you forget the (1 - sigma(s))
-    factor?"`` gives ``dout-sigma-s-forget-1-sigma-s-factor``: the same sentence always gives
-    the same key, whatever the inputs."""
-    words = [w for w in re.findall(r"[a-z0-9]+", sentence.lower()) if w not in FILLER]
+    """A named mistake's key: the first eight words of its sentence that are not filler
+    (operators spelled out), lower case, joined by hyphens. ``"it is dout * sigma(s): did you
+    forget the (1 - sigma(s)) factor?"`` gives ``dout-times-sigma-s-forget-1-minus-sigma``:
+    the same sentence always gives the same key, whatever the inputs."""
+    words = [OPERATORS.get(w, w) for w in KEY_TOKEN.findall(sentence.lower())
+             if w not in FILLER]
     return "-".join(words[:KEY_WORDS]) or "unnamed"
 
 
@@ -195,7 +200,8 @@ def expect_unchanged(before: np.ndarray, after: Any, what: str) -> None:
                           "new array.", "modified-input")
 
 
-def expect(condition: bool, message: str) -> None:
-    """A plain assertion with a teaching message."""
+def expect(condition: bool, message: str, mistake: str = "") -> None:
+    """A plain assertion with a teaching message; ``mistake``, the key of the mistake a
+    failure names, if it names one."""
     if not condition:
-        raise CheckFailed(message)
+        raise CheckFailed(message, mistake)
