@@ -199,11 +199,11 @@ def _mistakes_table(stats: LabStats) -> str:
     if not stats.mistakes:
         return "<p>The feedback named no mistake.</p>"
     rows = "".join(
-        f"<tr><td><code>{E(mistake)}</code><div class=\"said\">{E(stats.examples.get(mistake, ''))}"
-        f"</div></td><td class=\"n\">{len(who)}</td><td>{_names(who)}</td></tr>"
-        for mistake, who in stats.mistakes.items())
-    return (f'<table id="mistakes-{E(stats.lab)}"><tr><th>mistake (and how the feedback put '
-            f"it)</th><th>students</th><th>who</th></tr>{rows}</table>")
+        f"<tr><td><code>{E(mistake)}</code></td><td class=\"n\">{len(who)}</td>"
+        f"<td>{_names(who)}</td><td class=\"said\">{E(stats.examples.get(mistake, ''))}</td>"
+        f"</tr>" for mistake, who in stats.mistakes.items())
+    return (f'<table id="mistakes-{E(stats.lab)}"><tr><th>mistake</th><th>students</th>'
+            f"<th>who</th><th>how the feedback put it</th></tr>{rows}</table>")
 
 
 def _problems_table(stats: LabStats) -> str:
@@ -280,9 +280,10 @@ def lab_section(stats: LabStats, comparison: Comparison | None, images: Images) 
     errors, flags = len(stats.errors), len(stats.flags)
     return f"""<section id="lab-{lab}">
 <h2>{lab}</h2>
-<p class="summary" id="summary-{lab}"><span>{stats.count}</span> submissions, mean
-<span>{_number(stats.mean, 1)}</span>, median <span>{_number(stats.median, 1)}</span> of
-{stats.max_score:g} points; <span>{errors}</span> with errors, <span>{flags}</span> flagged.</p>
+<p class="summary" id="summary-{lab}"><span class="submissions">{stats.count}</span>
+submissions, mean <span class="mean">{_number(stats.mean, 1)}</span>, median
+<span class="median">{_number(stats.median, 1)}</span> of {stats.max_score:g} points;
+<span class="errors">{errors}</span> with errors, <span class="flags">{flags}</span> flagged.</p>
 <img src="{E(images.scores)}" alt="{lab}: histogram of the total scores">
 {_histogram_table(stats)}
 <h3>Questions</h3>

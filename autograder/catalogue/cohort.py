@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import random
 
 from autograder.catalogue import (
@@ -32,9 +33,11 @@ WORDS = ("compute", "the", "value", "here", "step", "use", "numpy", "result", "f
          "gradient", "shape", "batch", "stable", "check", "note", "keep", "dtype")
 
 
+@functools.cache
 def versions(lab: str) -> dict[str, list[str]]:
     """Every function of the lab's answers and the ways the catalogue writes it: the
-    solution's first, then each mistake's and alternative's, each text once."""
+    solution's first, then each mistake's and alternative's, each text once (do not
+    change what it returns: it is shared)."""
     solution = load_notebook(lab)
     found: dict[str, list[str]] = {}
     for i in answer_cells(solution):
@@ -120,6 +123,11 @@ def restyle(source: str, rng: random.Random, reorder: bool = False) -> str:
     return _with_comments(text, rng)
 
 
+@functools.cache
+def _solution(lab: str) -> dict:
+    return load_notebook(lab)
+
+
 def _map_answers(lab: str, notebook: dict, change) -> dict:
     """``notebook`` with each answer cell's source passed through ``change(source)``."""
     changed = copy.deepcopy(notebook)
@@ -136,7 +144,7 @@ def independent_student(lab: str, rng: random.Random, solution_share: float = 0.
     for name, texts in versions(lab).items():
         if len(texts) > 1 and rng.random() >= solution_share:
             patches[name] = rng.choice(texts[1:])
-    written = apply_variant(load_notebook(lab), Variant("student", patches))
+    written = apply_variant(_solution(lab), Variant("student", patches))
     return _map_answers(lab, typed_into_release(lab, written),
                         lambda s: restyle(own_habits(s, rng), rng))
 
