@@ -43,6 +43,7 @@ THRESHOLD = 0.5
 KEPT_NAMES = frozenset(dir(builtins)) | {"np", "numpy", "math", "scipy", "random"}
 DROPPED = {token.COMMENT, token.NL, token.ENCODING, token.ENDMARKER, tokenize.TYPE_COMMENT}
 STATEMENT_START = (token.NEWLINE, token.INDENT, token.DEDENT)
+LAYOUT = frozenset(token.tok_name[t] for t in STATEMENT_START)  # tokens that mark no line
 BLOCK_SIZE = 4096  # fingerprints per block of the pair computation
 
 
@@ -114,7 +115,8 @@ def _normal(tok: tokenize.TokenInfo, after_dot: bool) -> str:
 def winnow(tokens: Sequence[tuple[str, int]], cell: int,
            into: dict[int, set[tuple[int, int]]]) -> None:
     """Add the winnowed fingerprints of ``tokens`` (of answer cell ``cell``) to ``into``,
-    each with the lines its run of tokens covers."""
+    each with the lines its run of tokens covers (an indent, a dedent or a line's end marks
+    none: an indent stands on the line of what follows it, a docstring perhaps)."""
     if len(tokens) < K:
         return
     words = [t for t, _ in tokens]
@@ -126,7 +128,7 @@ def winnow(tokens: Sequence[tuple[str, int]], cell: int,
         chosen.add(start + max(i for i, h in enumerate(window) if h == smallest))
     for i in chosen:
         lines = into.setdefault(hashes[i], set())
-        lines.update((cell, line) for _, line in tokens[i:i + K])
+        lines.update((cell, line) for word, line in tokens[i:i + K] if word not in LAYOUT)
 
 
 def fingerprint(name: str, cells: list[str]) -> Answers:

@@ -60,6 +60,11 @@ def main() -> None:
     args = parser.parse_args()
     stub = "\n\n".join(answer_sources(load_notebook(LAB, "labs")))
     detectors = {"ours": ours, "copydetect": theirs}
+    try:
+        import copydetect  # noqa: F401
+    except ImportError:
+        print("copydetect is not installed (pip install copydetect): ours only")
+        del detectors["copydetect"]
     print(f"{'detector':<11} {'class':>5} {'copies >=':>9} {'honest <=':>9} {'gap':>6} "
           f"{'copies top':>10} {'seconds':>8}")
     for seed in range(args.classes):

@@ -4,7 +4,8 @@ The class (``graded_report`` in ``conftest.py``) is graded by the batch grader: 
 solution, the stub, catalogued mistakes (one made by two students), a notebook whose first
 test cell is deleted, a truncated file and a student id that is HTML and a formula.
 The page is opened in headless Chromium too (the ``browser`` fixture), and a screenshot
-of it saved in ``build/test_browser/class-report.png``.
+of it saved in ``build/test_browser/class-report.png`` (and of the first pair's shared
+lines side by side in ``class-report-pair.png``).
 """
 
 from __future__ import annotations
@@ -180,6 +181,9 @@ def opened(browser, graded_report) -> dict:
         "() => [...document.images].map(i => i.complete && i.naturalWidth > 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "class-report.png"), full_page=True)
+    pair = page.locator("details:has(table.code)").first
+    pair.evaluate("node => { node.open = true; }")
+    pair.screenshot(path=str(SCREENSHOTS / "class-report-pair.png"))
     page.close()
     return seen
 
