@@ -202,7 +202,7 @@ def check_not_mutated(student, name, rng, state0, hyper, what):
                    f"{what}, argument {key}: your function updated the state {key} in place "
                    f"(e.g. `{key} *= ...` or `{key} += ...`). The docstring promises that no "
                    f"argument is modified: build the new {key} (`{key} = ... {key} ...`) and "
-                   "return it.")
+                   "return it.", "state-updated-in-place")
 
 
 # --------------------------------------------------------------------------- sgd_step
@@ -327,7 +327,8 @@ def check_nesterov(student, oracle, A, b, theta0, lr, mu, steps, what):
     expect(not got["problem"], f"{what}: {got['problem']}")
     expect(bool(np.all(got["calls"] == 1)),
            f"{what}: grad_fn was called {got['calls'].tolist()} times in the successive steps; "
-           "each step needs exactly one gradient, at the look-ahead point theta + mu v.")
+           "each step needs exactly one gradient, at the look-ahead point theta + mu v.",
+           "gradient-calls-per-step")
     expected = oracle.nesterov_on_quadratic(A, b, theta0, lr, mu, steps)
     if not np.allclose(got["first_point"], theta0, **TIGHT):
         raise CheckFailed(f"{what}: at the first step (v = 0) grad_fn must be called at theta "
@@ -353,7 +354,7 @@ def test_nesterov_step_does_not_modify_theta_or_v(student, oracle, rng):
                if not np.array_equal(sent, back)]
     expect(not changed, f"nesterov_step(theta, v, grad_fn, lr, mu): your function modified "
            f"its argument {' and '.join(changed)} in place (e.g. `v *= mu` or `theta += v`); "
-           "build new arrays and return them.")
+           "build new arrays and return them.", "modified-input")
     A, b = quadratic(rng, 4, 10.0)
     check_nesterov(student, oracle, A, b, theta, 0.05, 0.9, 4,
                    "nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9), 4 steps on a quadratic")
