@@ -30,7 +30,7 @@ import math
 import token
 import tokenize
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,11 +165,10 @@ class Comparison:
         return int((self.scores > THRESHOLD).sum())
 
 
-def compare(submissions: Sequence[Answers], stub: Answers | None = None, top: int = 20,
-            progress: Callable[[Iterable], Iterable] | None = None) -> Comparison:
+def compare(submissions: Sequence[Answers], stub: Answers | None = None,
+            top: int = 20) -> Comparison:
     """Every pair of ``submissions`` (one lab's), the stub's fingerprints left out; the
-    ``top`` pairs by similarity, those sharing no weighted fingerprint left out.
-    ``progress`` wraps the blocks of fingerprints as they are counted (a progress bar)."""
+    ``top`` pairs by similarity, those sharing no weighted fingerprint left out."""
     given = set(stub.prints) if stub else set()
     n = len(submissions)
     if n < 2:
@@ -185,8 +184,7 @@ def compare(submissions: Sequence[Answers], stub: Answers | None = None, top: in
     column = {h: j for j, h in enumerate(shared)}
     members = [[column[h] for h in s.prints if h in column] for s in submissions]
     inter = np.zeros((n, n))
-    blocks = range(0, len(shared), BLOCK_SIZE)
-    for low in (progress(blocks) if progress else blocks):
+    for low in range(0, len(shared), BLOCK_SIZE):
         held = np.zeros((n, min(BLOCK_SIZE, len(shared) - low)), dtype=np.float32)
         for row, cols in enumerate(members):
             cols = [c - low for c in cols if low <= c < low + BLOCK_SIZE]
