@@ -21,6 +21,7 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,10 @@ def read_records(paths: Sequence[Path]) -> list[dict]:
     return records
 
 
-def _bar(items: Iterable, what: str) -> Iterable:
-    """``items`` with a progress bar on a terminal."""
-    return tqdm(items, desc=what, unit="notebook", leave=False, disable=not sys.stderr.isatty())
+def _bar(items: Iterable, what: str, total: int) -> Iterable:
+    """``items`` (``total`` of them) with a progress bar on a terminal."""
+    return tqdm(items, desc=what, total=total, unit="notebook", leave=False,
+                disable=not sys.stderr.isatty())
 
 
 def _answers(submission: Submission) -> Answers | None:
@@ -82,14 +84,18 @@ def _stub(lab: str) -> Answers | None:
     return fingerprint("stub", answer_sources(json.loads(path.read_text(encoding="utf-8"))))
 
 
-def comparisons(paths: Sequence[Path], labs: Iterable[str]) -> dict[str, Comparison]:
-    """Each lab's submissions under ``paths`` compared with each other."""
+def comparisons(paths: Sequence[Path], labs: Iterable[str],
+                jobs: int = 1) -> dict[str, Comparison]:
+    """Each lab's submissions under ``paths`` compared with each other, their notebooks read
+    and fingerprinted by ``jobs`` processes at once."""
     found = find_submissions(paths)
     results = {}
-    for lab in labs:
-        mine = [s for s in found if (s.lab or lab_of(s.path)) == lab]
-        answers = [a for a in map(_answers, _bar(mine, f"{lab} fingerprints")) if a]
-        results[lab] = compare(answers, _stub(lab), TOP_PAIRS)
+    with ProcessPoolExecutor(max(1, jobs)) as pool:
+        for lab in labs:
+            mine = [s for s in found if (s.lab or lab_of(s.path)) == lab]
+            read = pool.map(_answers, mine, chunksize=max(1, len(mine) // (8 * max(1, jobs))))
+            answers = [a for a in _bar(read, f"{lab} fingerprints", len(mine)) if a]
+            results[lab] = compare(answers, _stub(lab), TOP_PAIRS)
     return results
 
 
@@ -349,12 +355,14 @@ def checks_csv(records: list[dict]) -> str:
 
 
 def write_report(records: list[dict], out: Path, submissions: Sequence[Path] = (),
-                 sources: Sequence[str] = ()) -> Path:
+                 sources: Sequence[str] = (), jobs: int = 1) -> Path:
     """Write ``out/index.html``, its plots and ``out/checks.csv``; returns the page's path.
-    With ``submissions`` (the folders or notebooks graded), each lab's similarity too."""
+    With ``submissions`` (the folders or notebooks graded), each lab's similarity too, the
+    notebooks read by ``jobs`` processes."""
     out.mkdir(parents=True, exist_ok=True)
     groups = by_lab(records)
-    compared = comparisons(submissions, [lab for lab in groups if lab]) if submissions else {}
+    compared = comparisons(submissions, [lab for lab in groups if lab], jobs) \
+        if submissions else {}
     sections = []
     for lab, group in groups.items():
         stats, images = lab_stats(lab, group), Images.of(lab)

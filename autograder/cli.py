@@ -3,7 +3,7 @@
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
                                        [--seconds S] [--submission-seconds S]
-    python -m autograder report RESULTS.json... --out DIR [--submissions PATH...]
+    python -m autograder report RESULTS.json... --out DIR [--submissions PATH...] [--jobs N]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB] [--student DIR]
 """
@@ -86,7 +86,7 @@ def _report(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     page = write_report(records, args.out, args.submissions,
-                        [p.name for p in args.results])
+                        [p.name for p in args.results], args.jobs)
     print(for_terminal(f"the class report is {page}"))
     return 0
 
@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     class_report.add_argument("--submissions", nargs="+", type=Path, default=[],
                               metavar="PATH", help="the notebooks graded (a folder or "
                               "notebooks, as for grade): compare their answer cells")
+    class_report.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                              help="processes reading the notebooks (default: one per core)")
     class_report.set_defaults(run=_report)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)

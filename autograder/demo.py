@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"3. graded in {seconds:.1f} s with {args.jobs} jobs: {args.out}/results.json, "
           f"{args.out}/grades.csv, {args.out}/feedback/\n")
     print(summary_table(records))
-    page = write_report(records, args.out / "report", [submitted], ["results.json"])
+    page = write_report(records, args.out / "report", [submitted], ["results.json"], args.jobs)
     print(f"\n4. the class report: {page}")
     return 0
 

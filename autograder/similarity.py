@@ -30,7 +30,7 @@ import math
 import token
 import tokenize
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,13 +51,21 @@ BLOCK_SIZE = 4096  # fingerprints per block of the pair computation
 class Answers:
     """One submission's answer code, as fingerprints.
 
-    ``cells`` are the answer cells' sources; ``prints`` maps each fingerprint to the
-    lines it covers, as ``(cell index, line number)`` pairs.
+    ``cells`` are the answer cells' sources; ``prints`` maps each fingerprint to where its
+    runs of tokens start, as ``(cell index, token index)`` pairs; ``lines[cell][token]`` is
+    the line a token stands on (0 for an indent, a dedent or a line's end, which mark
+    none: an indent stands on the line of what follows it, a docstring perhaps).
     """
 
     name: str
     cells: list[str]
-    prints: dict[int, set[tuple[int, int]]] = field(default_factory=dict)
+    prints: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    lines: list[list[int]] = field(default_factory=list)
+
+    def covered(self, fingerprints: Iterable[int]) -> frozenset[tuple[int, int]]:
+        """The ``(cell index, line number)`` pairs the runs of ``fingerprints`` cover."""
+        return frozenset((cell, line) for h in fingerprints for cell, start in self.prints[h]
+                         for line in self.lines[cell][start:start + K] if line)
 
 
 def answer_sources(notebook: dict) -> list[str]:
@@ -112,30 +120,29 @@ def _normal(tok: tokenize.TokenInfo, after_dot: bool) -> str:
     return tok.string
 
 
-def winnow(tokens: Sequence[tuple[str, int]], cell: int,
-           into: dict[int, set[tuple[int, int]]]) -> None:
-    """Add the winnowed fingerprints of ``tokens`` (of answer cell ``cell``) to ``into``,
-    each with the lines its run of tokens covers (an indent, a dedent or a line's end marks
-    none: an indent stands on the line of what follows it, a docstring perhaps)."""
-    if len(tokens) < K:
-        return
-    words = [t for t, _ in tokens]
-    hashes = [zlib.crc32(" ".join(words[i:i + K]).encode()) for i in range(len(words) - K + 1)]
-    chosen = set()
-    for start in range(max(1, len(hashes) - WINDOW + 1)):
-        window = hashes[start:start + WINDOW]
-        smallest = min(window)
-        chosen.add(start + max(i for i, h in enumerate(window) if h == smallest))
-    for i in chosen:
-        lines = into.setdefault(hashes[i], set())
-        lines.update((cell, line) for word, line in tokens[i:i + K] if word not in LAYOUT)
+def winnow(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of every run of :data:`K` of ``words`` (at least ``K``), and the positions of
+    the runs winnowing keeps: of each :data:`WINDOW` consecutive hashes, the smallest (the
+    rightmost of equals)."""
+    hashes = np.array([zlib.crc32(" ".join(words[i:i + K]).encode())
+                       for i in range(len(words) - K + 1)], dtype=np.int64)
+    width = min(WINDOW, len(hashes))
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, width)
+    rightmost = width - 1 - np.argmin(windows[:, ::-1], axis=1)
+    return hashes, np.unique(np.arange(len(windows)) + rightmost)
 
 
 def fingerprint(name: str, cells: list[str]) -> Answers:
     """A submission's answer cells as :class:`Answers`."""
     answers = Answers(name, cells)
-    for i, source in enumerate(cells):
-        winnow(normalized_tokens(source), i, answers.prints)
+    for cell, source in enumerate(cells):
+        tokens = normalized_tokens(source)
+        answers.lines.append([0 if word in LAYOUT else line for word, line in tokens])
+        if len(tokens) < K:
+            continue
+        hashes, chosen = winnow([word for word, _ in tokens])
+        for start in chosen.tolist():
+            answers.prints.setdefault(int(hashes[start]), []).append((cell, start))
     return answers
 
 
@@ -207,6 +214,4 @@ def compare(submissions: Sequence[Answers], stub: Answers | None = None,
 
 def _pair(a: Answers, b: Answers, similarity: float, weight: dict[int, float]) -> Pair:
     common = [h for h in a.prints.keys() & b.prints.keys() if weight.get(h, 0.0) > 0]
-    return Pair(a, b, similarity,
-                frozenset().union(*(a.prints[h] for h in common)),
-                frozenset().union(*(b.prints[h] for h in common)))
+    return Pair(a, b, similarity, a.covered(common), b.covered(common))
