@@ -80,3 +80,9 @@ def test_attributes_and_builtins_keep_their_names():
 def test_code_that_does_not_tokenize_keeps_the_tokens_before_the_fault():
     tokens = [t for t, _ in normalized_tokens("x = (1 +\n")]
     assert tokens[:3] == ["V", "=", "("]
+
+
+def test_cells_of_the_wrong_shape_are_read_as_no_code():
+    notebook = {"cells": [7, {"cell_type": "code", "source": 5, "metadata": []},
+                          {"cell_type": "code", "source": ["x = 1\n", None]}]}
+    assert answer_sources(notebook) == ["", "x = 1\n"]
