@@ -53,6 +53,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_similarity.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

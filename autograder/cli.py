@@ -3,6 +3,7 @@
     python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
                                        [--seconds S] [--submission-seconds S]
+    python -m autograder report RESULTS.json... --out DIR [--submissions PATH...] [--jobs N]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB] [--student DIR]
 """
@@ -18,6 +19,7 @@ from tqdm import tqdm
 
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.class_report import read_records, write_report
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
 from autograder.handout import AnswerInHandout, write_handout
 from autograder.hidden import LAB_MODULES
@@ -75,6 +77,20 @@ def _grade(args: argparse.Namespace) -> int:
     return status
 
 
+def _report(args: argparse.Namespace) -> int:
+    """The class report of the results files, and with the submissions, their similarity."""
+    try:
+        records = read_records(args.results)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(for_terminal(f"cannot read the results: {type(exc).__name__}: {exc}"),
+              file=sys.stderr)
+        return 2
+    page = write_report(records, args.out, args.submissions,
+                        [p.name for p in args.results], args.jobs)
+    print(for_terminal(f"the class report is {page}"))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     """The visible checks of one notebook, its code in the sandbox; printed as the student
     runtime's ``python -m nnlabs check`` prints them."""
@@ -119,6 +135,17 @@ def main(argv: list[str] | None = None) -> int:
                        help="wall clock for all of one submission: its cells and every call "
                             "(default: %(default)g)")
     grade.set_defaults(run=_grade)
+    class_report = commands.add_parser("report", help="the class report of graded results")
+    class_report.add_argument("results", nargs="+", type=Path,
+                              help="a results file written by grade --json")
+    class_report.add_argument("--out", type=Path, required=True,
+                              help="write index.html, its plots and checks.csv here")
+    class_report.add_argument("--submissions", nargs="+", type=Path, default=[],
+                              metavar="PATH", help="the notebooks graded (a folder or "
+                              "notebooks, as for grade): compare their answer cells")
+    class_report.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                              help="processes reading the notebooks (default: one per core)")
+    class_report.set_defaults(run=_report)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)
     check.add_argument("--lab", help="labNN, when it cannot be told from the file name")

@@ -59,6 +59,7 @@ def run_question(question: Question, student: Student, *, hidden: bool,
             if not again.earned:
                 result.earned, result.flag = 0.0, HARD_CODED
                 result.feedback = f"{HARD_CODED} On other inputs: {again.feedback}"
+                result.mistake = again.mistake
         return result
 
     return run_checks(question.id, question.checks, judge)
