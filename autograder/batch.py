@@ -3,8 +3,14 @@
 A submission's result is plain data in the shape ``--json`` writes::
 
     {"submission": str, "lab": str, "score": float, "max_score": float,
-     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str]}],
+     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str],
+                    "checks": [{"name": str, "description": str, "hidden": bool,
+                                "points": float, "earned": float, "mistake": str | None}]}],
      "errors": [str], "flags": [str], "seed": int}
+
+A question's ``checks`` are its checks in order, each with what it earned and the known
+mistake the answer matched (``mistake``, None when it matched none); a question that was
+not graded lists every check with 0 earned.
 
 ``seed`` is the grading seed the hidden checks drew their inputs from: one fresh
 random seed per batch, unless ``NNLABS_GRADING_SEED`` gives one; grading again
@@ -32,7 +38,7 @@ from autograder.runner import grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
 from nnlabs.notebook import LAB_PATTERN, NotebookError, cells_to_run, lab_of, notes, read_notebook
 from nnlabs.registry import Question
-from nnlabs.runner import QuestionResult
+from nnlabs.runner import CheckResult, QuestionResult
 
 # Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
 CELL_FLAGS = {
@@ -214,14 +220,21 @@ def _text(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
+def _check_entry(check: CheckResult) -> dict:
+    return {"name": check.name, "description": check.description, "hidden": check.hidden,
+            "points": check.points, "earned": check.earned, "mistake": check.mistake}
+
+
 def _question_entry(result: QuestionResult) -> dict:
     return {"id": result.id, "score": result.score, "max_score": result.max_score,
-            "feedback": result.feedback}
+            "feedback": result.feedback, "checks": [_check_entry(c) for c in result.checks]}
 
 
 def _ungraded(questions: list[Question], reason: str) -> list[dict]:
     return [{"id": q.id, "score": 0.0, "max_score": q.max_score,
-             "feedback": [f"not graded: {reason}"]} for q in questions]
+             "feedback": [f"not graded: {reason}"],
+             "checks": [_check_entry(CheckResult(c.name, c.description, c.points, 0.0, c.hidden))
+                        for c in q.checks]} for q in questions]
 
 
 def _lab(submission: Submission, lab: str | None) -> str | None:

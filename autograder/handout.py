@@ -46,7 +46,7 @@ def _requirements(names: tuple[str, ...]) -> list[str]:
 
 def build_wheel(out: Path) -> Path:
     """The student runtime's wheel, written into ``out``."""
-    return write_wheel(RUNTIME, out, name="nnlabs", version=nnlabs.__version__,
+    return write_wheel([RUNTIME], out, name="nnlabs", version=nnlabs.__version__,
                        summary="nnlabs: check your lab notebooks (the student runtime)",
                        requires=_requirements(REQUIRES),
                        extras={"validate": _requirements(VALIDATE)},

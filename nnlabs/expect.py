@@ -49,7 +49,12 @@ def gradient_error(got: np.ndarray, expected: np.ndarray) -> float:
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict: the message is shown to the student as feedback."""
+    """A check's verdict: the message is shown to the student as feedback. ``mistake``,
+    when the answer matched a known wrong variant, is the sentence naming that mistake."""
+
+    def __init__(self, message: str, mistake: str | None = None) -> None:
+        super().__init__(message)
+        self.mistake = mistake
 
 
 def _show(a: np.ndarray, limit: int = 6) -> str:
@@ -91,13 +96,22 @@ def _prepare(got: Any, expected: np.ndarray, what: str) -> tuple[np.ndarray, np.
     return g, e
 
 
-def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
-             mistakes: Mapping[str, Any] | None, batch_size: int | None) -> str:
-    """Why ``g`` is not ``e``: a named mistake, a telling constant factor, or the numbers."""
+def _named_mistake(g: np.ndarray, rtol: float, atol: float,
+                   mistakes: Mapping[str, Any] | None) -> str | None:
+    """The sentence of the known wrong variant ``g`` matches, if any."""
     for mistake, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == g.shape and np.allclose(g, wrong, rtol=rtol, atol=atol):
-            return f"{what}: {mistake}"
+            return mistake
+    return None
+
+
+def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
+             mistake: str | None, batch_size: int | None) -> str:
+    """Why ``g`` is not ``e``: the named ``mistake``, a telling constant factor, or the
+    numbers."""
+    if mistake is not None:
+        return f"{what}: {mistake}"
     hints = dict(SCALE_HINTS)
     if batch_size and batch_size > 1:
         hints[float(batch_size)] = ("it is N times the expected value: is the average over "
@@ -124,7 +138,8 @@ def expect_close(got: Any, expected: Any, what: str, *, rtol: float = 1e-6,
     """
     g, e = _prepare(got, np.asarray(expected), what)
     if not np.allclose(g, e, rtol=rtol, atol=atol):
-        raise CheckFailed(_explain(g, e, what, rtol, atol, mistakes, batch_size))
+        mistake = _named_mistake(g, rtol, atol, mistakes)
+        raise CheckFailed(_explain(g, e, what, rtol, atol, mistake, batch_size), mistake)
 
 
 def expect_gradient(got: Any, numerical: np.ndarray, what: str, *, tol: float = 1e-6,
@@ -134,8 +149,10 @@ def expect_gradient(got: Any, numerical: np.ndarray, what: str, *, tol: float = 
     g, e = _prepare(got, np.asarray(numerical), what)
     error = gradient_error(g, e)
     if error >= tol:
-        raise CheckFailed(_explain(g, e, what, tol, 1e-7, mistakes, batch_size)
-                          + f" The relative error against central differences is {error:.2g}.")
+        mistake = _named_mistake(g, tol, 1e-7, mistakes)
+        raise CheckFailed(_explain(g, e, what, tol, 1e-7, mistake, batch_size)
+                          + f" The relative error against central differences is {error:.2g}.",
+                          mistake)
 
 
 def expect_dtype(got: Any, dtype: np.dtype | type, what: str) -> None:

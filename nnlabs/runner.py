@@ -37,6 +37,7 @@ class CheckResult:
     hidden: bool
     feedback: str = ""
     flag: str = ""  # for the instructor: what looks like gaming the checks
+    mistake: str | None = None  # the known wrong variant the answer matched, if one did
 
 
 @dataclass
@@ -86,6 +87,7 @@ def run_check(check: Check, student: Student, oracle: object, fresh: bool = Fals
         result.earned = check.points
     except CheckFailed as failure:
         result.feedback = str(failure)
+        result.mistake = failure.mistake
     except StudentError as error:
         result.feedback = error.explain()
         if error.traceback and error.kind != "NotImplementedError":
