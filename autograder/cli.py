@@ -30,8 +30,11 @@ from autograder.canvas import (
     write_canvas_csv,
 )
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
+from autograder.gradescope_archive import AnswerInArchive, write_archive
+from autograder.handout import AnswerInHandout, write_handout
 from autograder.hidden import LAB_MODULES
 from autograder.names import for_terminal
+from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 from autograder.sandbox import Limits
 from nnlabs.selfcheck import report
@@ -117,10 +120,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    # The course repository's tools: not in the grader Gradescope installs.
-    from autograder.handout import AnswerInHandout, write_handout
-    from autograder.release import main as release_main
-
     status = release_main(args.lab or LAB_MODULES)
     if status == 0 and args.student:
         try:
@@ -135,8 +134,6 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from autograder.gradescope_archive import AnswerInArchive, write_archive
-
     limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds,
                     submission_seconds=args.submission_seconds)
     try:

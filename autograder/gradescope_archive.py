@@ -12,7 +12,8 @@ The zip holds, at its root, as Gradescope wants:
 - ``nnlabs_grader-<version>-py3-none-any.whl``: the grader, the packages ``nnlabs``,
   ``reference`` and ``autograder`` without what grading does not use and the course
   keeps to itself (:data:`LEFT_OUT`: the catalogue of mistakes and alternative
-  solutions, the demo, the release and handout tools).
+  solutions, and the course repository's tools: the command line, the demo, releases,
+  the handout, nbgrader's plugins).
 
 No notebook goes in, nor ``solutions/``. The reference goes in (the answer keys serve it),
 with the answer keys, installed in the grader's venv, which confined workers do not see
@@ -42,9 +43,15 @@ from autograder.wheel import EPOCH, package_files, write_wheel
 
 PACKAGES = (Path(nnlabs.__file__).resolve().parent, Path(reference.__file__).resolve().parent,
             Path(gradescope.__file__).resolve().parent)
+# The catalogue holds the mistakes and alternative solutions; the rest are the course
+# repository's tools (the command line, releases, nbgrader's side), which need solutions/,
+# nbgrader or pytest, none of them in the grader's venv.
 LEFT_OUT = ("autograder/catalogue", "autograder/demo.py", "autograder/answers_search.py",
             "autograder/handout.py", "autograder/release.py", "autograder/templates",
-            "autograder/gradescope_archive.py")
+            "autograder/gradescope_archive.py", "autograder/cli.py", "autograder/__main__.py",
+            "autograder/gradebook.py", "autograder/nbgrader_plugins.py",
+            "autograder/pytest_plugin.py",
+            "autograder/labs")  # lab 04's module of the old layout, until its conversion
 GRADER = "nnlabs_grader"
 
 SETUP = """#!/usr/bin/env bash
