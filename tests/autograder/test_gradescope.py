@@ -207,7 +207,8 @@ def test_every_module_of_the_grader_imports_with_only_its_dependencies(installed
     script = ("import importlib, pkgutil, autograder, nnlabs, reference\n"
               "for package in (autograder, nnlabs, reference):\n"
               "    for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
-              "        importlib.import_module(module.name)\n")
+              "        if not module.name.endswith('.__main__'):  # runs a command\n"
+              "            importlib.import_module(module.name)\n")
     run = subprocess.run([installed / "venv" / "bin" / "python", "-I", "-c", script],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
