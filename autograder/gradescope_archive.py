@@ -3,8 +3,8 @@
 The zip holds, at its root, as Gradescope wants:
 
 - ``setup.sh``: run once when Gradescope builds the image: makes ``/autograder/venv``
-  and installs the grader's wheel into it, with numpy and matplotlib from the package
-  registry (nothing else is downloaded);
+  and installs the grader's wheel into it, with numpy, matplotlib and tqdm from the
+  package registry (nothing else is downloaded);
 - ``run_autograder``: run for every submission: :mod:`autograder.gradescope` with this
   lab and the time limits given here; if that writes no ``results.json`` (Python
   itself failed), it writes ``fallback_results.json`` in its place;
@@ -53,6 +53,8 @@ LEFT_OUT = ("autograder/catalogue", "autograder/demo.py", "autograder/answers_se
             "autograder/pytest_plugin.py",
             "autograder/labs")  # lab 04's module of the old layout, until its conversion
 GRADER = "nnlabs_grader"
+# What the student runtime needs, and what the reference's training loop does.
+GRADER_REQUIRES = (*REQUIRES, "tqdm")
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image.
@@ -86,7 +88,7 @@ def grader_wheel(out: Path) -> Path:
     """The grader's wheel, written into ``out``."""
     return write_wheel(PACKAGES, out, name=GRADER, version=nnlabs.__version__,
                        summary="nnlabs: the course's grader, as Gradescope runs it",
-                       requires=requirements(REQUIRES), extras={},
+                       requires=requirements(GRADER_REQUIRES), extras={},
                        requires_python=">=3.10", leave_out=LEFT_OUT)
 
 

@@ -35,7 +35,7 @@ from autograder.catalogue import (
     load_notebook,
     notebook_path,
 )
-from autograder.handout import REQUIRES, requirements
+from autograder.handout import requirements
 from autograder.hidden import load_lab
 from autograder.sandbox import Limits
 
@@ -78,7 +78,7 @@ def cases() -> dict[str, dict[str, bytes]]:
 def dependencies() -> set[str]:
     """The distributions the grader's wheel requires, and theirs, in this venv."""
     seen: set[str] = set()
-    todo = [Requirement(r).name for r in requirements(REQUIRES)]
+    todo = [Requirement(r).name for r in requirements(gradescope_archive.GRADER_REQUIRES)]
     while todo:
         name = todo.pop().lower()
         if name in seen:
