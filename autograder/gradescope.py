@@ -22,7 +22,8 @@ hang or a dead kernel cost their points with a message; a failure of the grader
 itself gives every check 0 and says so (and ``run_autograder`` writes a fallback
 when even Python cannot start). What is for the instructor only (the grading seed,
 flags, whether workers were confined) goes to stdout, which Gradescope shows to
-instructors alone.
+instructors alone. Every message is declared plain text: it quotes what the student's
+code raised or returned, which Gradescope must not render as HTML or Markdown.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ ROOT_VARIABLE = "NNLABS_AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 MAX_NOTEBOOKS = 3
 PUBLISHED = "after_published"
+# How Gradescope shows a results.json: messages quote the student's code and values, so they
+# are plain text (never HTML or Markdown); stdout is the instructor's.
+SHOWN = {"output_format": "text", "test_output_format": "text", "test_name_format": "text",
+         "visibility": "visible", "stdout_visibility": "hidden"}
 
 
 def autograder_root() -> Path:
@@ -129,8 +134,7 @@ def results(records: list[dict], questions: list[Question], notebook: str,
                       "are published.")
     found = tests(best, questions)
     return {"score": sum(t["score"] for t in found), "execution_time": round(seconds),
-            "output": "\n".join(output), "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": found}
+            "output": "\n".join(output), **SHOWN, "tests": found}
 
 
 def grade(root: Path, lab: str, notebook: str, limits: Limits) -> tuple[dict, list[dict]]:
@@ -156,7 +160,7 @@ def failed(lab: str, error: BaseException) -> dict:
     return {"score": 0.0, "execution_time": 0,
             "output": f"The grader failed on this submission ({type(error).__name__}); "
                       "your instructor can see why in the autograder output.",
-            "visibility": "visible", "stdout_visibility": "hidden", "tests": found}
+            **SHOWN, "tests": found}
 
 
 def main(argv: list[str] | None = None) -> int:

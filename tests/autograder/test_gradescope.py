@@ -230,6 +230,13 @@ def test_results_have_every_field_of_gradescopes_format_with_its_type(results, c
         assert test["visibility"] in ("visible", "after_published")
 
 
+@pytest.mark.parametrize("case", ["solution", "missing"])
+def test_every_message_is_declared_plain_text(results, case):
+    document = results[case]
+    assert {document[key] for key in ("output_format", "test_output_format",
+                                       "test_name_format")} == {"text"}
+
+
 @pytest.mark.parametrize("case", list(cases()))
 def test_there_is_one_test_per_check_hidden_ones_after_published(results, case):
     expected = [(f"{q.id}: {c.description}", "after_published" if c.hidden else "visible")
@@ -301,6 +308,22 @@ def test_no_notebook_scores_zero_and_says_what_to_upload(results):
 
 def test_nothing_students_see_holds_the_grading_seed(results):
     assert str(SEED) not in json.dumps(results)
+
+
+def test_the_submissions_code_sees_neither_the_archive_nor_the_installed_grader(installed,
+                                                                                  tmp_path):
+    (site_packages,) = (installed / "venv" / "lib").glob("python*/site-packages")
+    grader_files = [installed / "source" / "fallback_results.json",
+                    site_packages / "autograder" / "answers" / f"{LAB}.py",
+                    site_packages / "reference" / "activations.py"]
+    assert all(path.is_file() for path in grader_files)
+    notebook = load_notebook(LAB)
+    notebook["cells"].append({  # sigmoid turns wrong where any of them is in sight
+        "cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+        "source": f"import os\nif any(os.path.exists(p) for p in {list(map(str, grader_files))}):"
+                  "\n    def sigmoid(s):\n        return s\n"})
+    document = run_autograder(installed, tmp_path, {"lab03_activations.ipynb": as_file(notebook)})
+    assert all(t["status"] == "passed" for t in document["tests"])
 
 
 def test_without_a_grader_run_autograder_writes_the_fallback(installed, tmp_path):
