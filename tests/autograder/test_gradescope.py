@@ -191,6 +191,11 @@ def test_the_search_would_find_the_catalogues_alternatives(tmp_path):
     assert find_answers(tmp_path, gradescope_archive._solution_lines())
 
 
+def test_the_grader_wheel_is_the_same_bytes_when_built_again(installed, tmp_path):
+    (shipped,) = (installed / "source").glob("*.whl")
+    assert gradescope_archive.grader_wheel(tmp_path).read_bytes() == shipped.read_bytes()
+
+
 def test_the_scripts_are_executable_in_the_archive(archive):
     modes = {i.filename: i.external_attr >> 16 for i in zipfile.ZipFile(archive).infolist()}
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
