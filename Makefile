@@ -53,6 +53,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
