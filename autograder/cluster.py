@@ -69,7 +69,7 @@ def connect(where: str) -> Iterator[Client]:
                                    processes=True, dashboard_address=None)
     try:
         try:
-            client = Client(cluster or where, timeout=seconds)
+            client = Client(cluster if cluster is not None else where, timeout=seconds)
         except (OSError, ValueError) as exc:
             raise ClusterError(f"cannot reach the Dask scheduler at {where} ({exc}): "
                                "nothing was graded") from None
