@@ -60,7 +60,7 @@ class Processes:
             process.terminate()
         for process in self.started:
             try:
-                process.wait(timeout=3)
+                process.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
