@@ -44,15 +44,17 @@ train: $(STAMP)
 	$(PY) -m reference.demo --out build/train
 
 test: $(STAMP)
-	$(PY) -m ruff check reference autograder tests benchmarks
+	$(PY) -m ruff check nnlabs reference autograder tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(PY) -m ruff check reference autograder tests benchmarks
+	$(PY) -m ruff check nnlabs reference autograder tests benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_similarity.py
 	$(PY) benchmarks/bench_scale.py
 
 clean:

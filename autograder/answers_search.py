@@ -82,10 +82,12 @@ def reference_lines(lab: str) -> set[str]:
 def answer_lines() -> dict[str, str]:
     """Every answer line of every lab, and where it comes from."""
     found: dict[str, str] = {}
-    given: set[str] = set()
+    # The released notebooks' lines, one per line: an answer line found in them, as a whole
+    # line or inside one (an instruction quoting the code to write), is given anyway.
+    given = "\n".join(normalized(line) for lab in LAB_MODULES
+                      for cell in load_notebook(lab, "labs")["cells"]
+                      for line in _source(cell).splitlines())
     for lab in LAB_MODULES:
-        given |= _long(line for cell in load_notebook(lab, "labs")["cells"]
-                       for line in _source(cell).splitlines())
         for line in solution_lines(load_notebook(lab)):
             found.setdefault(line, f"a solution of {lab}")
         for variant in load_catalogue(lab):

@@ -3,8 +3,17 @@
 A submission's result is plain data in the shape ``--json`` writes::
 
     {"submission": str, "lab": str, "score": float, "max_score": float,
-     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str]}],
+     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str],
+                    "mistakes": [str], "checks": [CHECK]}],
      "errors": [str], "flags": [str], "seed": int}
+
+    CHECK = {"name": str, "description": str, "hidden": bool, "points": float,
+             "earned": float, "mistake": str | None}
+
+``mistakes`` are the ids of the mistakes the question's feedback named
+(``lab03.sigmoid_backward.dout-times-sigma-s-forget-1-minus-sigma``: the question's id and
+the mistake's key, see :mod:`nnlabs.expect`); ``checks``, one entry per check run, its
+``mistake`` that id or null (a question that was not graded lists its checks unearned).
 
 ``seed`` is the grading seed the hidden checks drew their inputs from: one fresh
 random seed per batch, unless ``NNLABS_GRADING_SEED`` gives one; grading again
@@ -40,7 +49,7 @@ from nnlabs.notebook import (
     read_notebook,
 )
 from nnlabs.registry import Question
-from nnlabs.runner import QuestionResult
+from nnlabs.runner import CheckResult, QuestionResult
 
 # Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
 CELL_FLAGS = {
@@ -222,14 +231,24 @@ def _text(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
+def _check_entry(check: CheckResult) -> dict:
+    return {"name": check.name, "description": check.description, "hidden": check.hidden,
+            "points": check.points, "earned": check.earned, "mistake": check.mistake or None}
+
+
 def _question_entry(result: QuestionResult) -> dict:
     return {"id": result.id, "score": result.score, "max_score": result.max_score,
-            "feedback": result.feedback}
+            "feedback": result.feedback, "mistakes": result.mistakes,
+            "checks": [_check_entry(c) for c in result.checks]}
 
 
 def _ungraded(questions: list[Question], reason: str) -> list[dict]:
+    """Each question at 0, its checks listed as not earned."""
     return [{"id": q.id, "score": 0.0, "max_score": q.max_score,
-             "feedback": [f"not graded: {reason}"]} for q in questions]
+             "feedback": [f"not graded: {reason}"], "mistakes": [],
+             "checks": [_check_entry(CheckResult(c.name, c.description, c.points, 0.0, c.hidden))
+                        for c in q.checks]}
+            for q in questions]
 
 
 def _lab(submission: Submission, lab: str | None) -> str | None:

@@ -2,9 +2,14 @@
 
     python -m autograder grade PATH... [--lab LAB] [--jobs N | --cluster ADDRESS] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
+                                       [--canvas-csv FILE --roster ROSTER.csv
+                                        --canvas-assignment LAB=ID... [--roster-key COLUMN]]
                                        [--seconds S] [--submission-seconds S]
+    python -m autograder report RESULTS.json... --out DIR [--submissions PATH...] [--jobs N]
     python -m autograder check NOTEBOOK
     python -m autograder release [--lab LAB] [--student DIR]
+    python -m autograder gradescope LAB --out DIR/autograder_LAB.zip [--seconds S]
+                                        [--submission-seconds S]
 """
 
 from __future__ import annotations
@@ -18,7 +23,16 @@ from tqdm import tqdm
 
 from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
+from autograder.canvas import (
+    DEFAULT_KEY,
+    CanvasError,
+    assignment_ids,
+    read_roster,
+    write_canvas_csv,
+)
+from autograder.class_report import read_records, write_report
 from autograder.gradebook import NOT_WRITTEN, GradebookError, database_url, write_trusted_scores
+from autograder.gradescope_archive import AnswerInArchive, write_archive
 from autograder.handout import AnswerInHandout, write_handout
 from autograder.hidden import LAB_MODULES
 from autograder.names import for_terminal
@@ -40,12 +54,14 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     try:
         db_url = database_url(args.gradebook) if args.gradebook else None
-    except GradebookError as exc:
+        canvas = _canvas_inputs(args)
+    except (GradebookError, CanvasError, OSError) as exc:
         print(for_terminal(str(exc)), file=sys.stderr)
         return 2
     if not args.cluster and not confine.available():
         print(UNCONFINED.format(where="here"), file=sys.stderr)
-    outputs = [p.resolve().parent for p in (args.json, args.csv) if p] + (
+    outputs = [p.resolve().parent for p in (args.json, args.csv, args.canvas_csv,
+                                            args.roster) if p] + (
         [args.feedback] if args.feedback else []) + (
         [Path(args.gradebook).resolve().parent]
         if args.gradebook and "://" not in args.gradebook else [])
@@ -73,6 +89,15 @@ def _grade(args: argparse.Namespace) -> int:
         write_csv(args.csv, records)
     if args.feedback:
         write_feedback(args.feedback, records)
+    if canvas:
+        try:
+            notes = write_canvas_csv(args.canvas_csv, records, *canvas, args.roster_key)
+        except CanvasError as exc:
+            print(for_terminal(f"{args.canvas_csv} was not written: {exc}"), file=sys.stderr)
+            status = 2
+        else:
+            for note in notes:
+                print(for_terminal(f"canvas: {note}"), file=sys.stderr)
     print(summary_table(records))
     if db_url and status == 0:
         left_out = sum(1 for r in records if NOT_WRITTEN in r["flags"])
@@ -107,6 +132,32 @@ def _grade_on_cluster(where: str, submissions: list[Submission],
         return None
 
 
+def _report(args: argparse.Namespace) -> int:
+    """The class report of the results files, and with the submissions, their similarity."""
+    try:
+        records = read_records(args.results)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(for_terminal(f"cannot read the results: {type(exc).__name__}: {exc}"),
+              file=sys.stderr)
+        return 2
+    page = write_report(records, args.out, args.submissions,
+                        [p.name for p in args.results], args.jobs)
+    print(for_terminal(f"the class report is {page}"))
+    return 0
+
+
+def _canvas_inputs(args: argparse.Namespace) -> tuple[list[dict], dict[str, str]] | None:
+    """The roster and assignment ids ``--canvas-csv`` needs, read before grading."""
+    if not args.canvas_csv:
+        if args.roster or args.canvas_assignment:
+            raise CanvasError("--roster and --canvas-assignment go with --canvas-csv FILE")
+        return None
+    if not args.roster or not args.canvas_assignment:
+        raise CanvasError("--canvas-csv needs --roster ROSTER.csv and --canvas-assignment "
+                          "LAB=ID for each lab")
+    return read_roster(args.roster, args.roster_key), assignment_ids(args.canvas_assignment)
+
+
 def _check(args: argparse.Namespace) -> int:
     """The visible checks of one notebook, its code in the sandbox; printed as the student
     runtime's ``python -m nnlabs check`` prints them."""
@@ -130,6 +181,29 @@ def _release(args: argparse.Namespace) -> int:
     return status
 
 
+def _gradescope(args: argparse.Namespace) -> int:
+    limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds,
+                    submission_seconds=args.submission_seconds)
+    try:
+        written = write_archive(args.lab, args.out, limits)
+    except AnswerInArchive as refused:
+        for line in f"gradescope: {refused}".splitlines():
+            print(for_terminal(line), file=sys.stderr)
+        return 1
+    print(for_terminal(f"the Gradescope autograder of {args.lab} is {written}: upload it as "
+                       "the assignment's autograder (see README, Gradescope)"))
+    return 0
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seconds", type=float, default=Limits.cell_seconds,
+                        help="wall clock for one notebook cell or one call of a student's "
+                             "function (default: %(default)g)")
+    parser.add_argument("--submission-seconds", type=float, default=Limits.submission_seconds,
+                        help="wall clock for all of one submission: its cells and every call "
+                             "(default: %(default)g)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,13 +222,29 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")
     grade.add_argument("--gradebook", help="write the scores into this nbgrader gradebook "
                        "(gradebook.db, or a database URL), flagging what needs a look")
-    grade.add_argument("--seconds", type=float, default=Limits.cell_seconds,
-                       help="wall clock for one notebook cell or one call of a student's "
-                            "function (default: %(default)g)")
-    grade.add_argument("--submission-seconds", type=float, default=Limits.submission_seconds,
-                       help="wall clock for all of one submission: its cells and every call "
-                            "(default: %(default)g)")
+    grade.add_argument("--canvas-csv", type=Path, metavar="FILE",
+                       help="write Canvas's gradebook import file here (with --roster and "
+                            "--canvas-assignment)")
+    grade.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                       help="the class roster: a Canvas gradebook export")
+    grade.add_argument("--canvas-assignment", action="append", metavar="LAB=ID",
+                       help="the Canvas assignment id of a lab (repeatable)")
+    grade.add_argument("--roster-key", default=DEFAULT_KEY, metavar="COLUMN",
+                       help="the roster column holding the submissions' student ids "
+                            "(default: %(default)s)")
+    _limit_options(grade)
     grade.set_defaults(run=_grade)
+    class_report = commands.add_parser("report", help="the class report of graded results")
+    class_report.add_argument("results", nargs="+", type=Path,
+                              help="a results file written by grade --json")
+    class_report.add_argument("--out", type=Path, required=True,
+                              help="write index.html, its plots and checks.csv here")
+    class_report.add_argument("--submissions", nargs="+", type=Path, default=[],
+                              metavar="PATH", help="the notebooks graded (a folder or "
+                              "notebooks, as for grade): compare their answer cells")
+    class_report.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                              help="processes reading the notebooks (default: one per core)")
+    class_report.set_defaults(run=_report)
     check = commands.add_parser("check", help="run the visible checks on your notebook")
     check.add_argument("notebook", type=Path)
     check.add_argument("--lab", help="labNN, when it cannot be told from the file name")
@@ -165,5 +255,11 @@ def main(argv: list[str] | None = None) -> int:
                          help="then write the class handout here: the notebooks, the student "
                               "runtime's wheel and a README, with no answer")
     release.set_defaults(run=_release)
+    archive = commands.add_parser("gradescope", help="build a lab's Gradescope autograder zip")
+    archive.add_argument("lab", choices=LAB_MODULES)
+    archive.add_argument("--out", type=Path, required=True, metavar="ZIP",
+                         help="the archive to write, e.g. build/autograder_lab03.zip")
+    _limit_options(archive)
+    archive.set_defaults(run=_gradescope)
     args = parser.parse_args(argv)
     return args.run(args)

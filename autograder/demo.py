@@ -8,7 +8,8 @@
    solutions, a truncated file, an infinite loop and a renamed function;
 3. grades it with the batch grader and writes ``OUT/results.json``,
    ``OUT/grades.csv`` and ``OUT/feedback/<student>.lab03.html`` with an ``index.html``;
-4. prints the class's table.
+4. prints the class's table;
+5. writes the class report, ``OUT/report/index.html`` (with ``checks.csv``), and says where.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from autograder.batch import find_submissions, grade_all
 from autograder.catalogue import as_file, broken_class, honest_class, write_class
+from autograder.class_report import write_report
 from autograder.release import main as release
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 
@@ -60,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"3. graded in {seconds:.1f} s with {args.jobs} jobs: {args.out}/results.json, "
           f"{args.out}/grades.csv, {args.out}/feedback/\n")
     print(summary_table(records))
+    page = write_report(records, args.out / "report", [submitted], ["results.json"], args.jobs)
+    print(f"\n4. the class report: {page}")
     return 0
 
 

@@ -34,7 +34,7 @@ REQUIRES = ("numpy", "matplotlib")
 VALIDATE = ("nbgrader",)
 
 
-def _requirements(names: tuple[str, ...]) -> list[str]:
+def requirements(names: tuple[str, ...]) -> list[str]:
     """The course's own requirement strings (``numpy>=1.26``) for these distributions."""
     found = {}
     for requirement in importlib.metadata.requires(COURSE) or []:
@@ -46,10 +46,10 @@ def _requirements(names: tuple[str, ...]) -> list[str]:
 
 def build_wheel(out: Path) -> Path:
     """The student runtime's wheel, written into ``out``."""
-    return write_wheel(RUNTIME, out, name="nnlabs", version=nnlabs.__version__,
+    return write_wheel([RUNTIME], out, name="nnlabs", version=nnlabs.__version__,
                        summary="nnlabs: check your lab notebooks (the student runtime)",
-                       requires=_requirements(REQUIRES),
-                       extras={"validate": _requirements(VALIDATE)},
+                       requires=requirements(REQUIRES),
+                       extras={"validate": requirements(VALIDATE)},
                        requires_python=importlib.metadata.metadata(COURSE)["Requires-Python"],
                        description=(nnlabs.__doc__ or "").strip())
 

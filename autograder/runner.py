@@ -56,7 +56,7 @@ def run_question(question: Question, student: Student, *, hidden: bool,
         if result.earned and redrawable(check):
             again = run_check(check, student, reference, fresh=True, seed=seed)
             if not again.earned:
-                result.earned, result.flag = 0.0, HARD_CODED
+                result.earned, result.flag, result.mistake = 0.0, HARD_CODED, again.mistake
                 result.feedback = f"{HARD_CODED} On other inputs: {again.feedback}"
         return result
 

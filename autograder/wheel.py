@@ -1,9 +1,10 @@
-"""Writing a pure-Python wheel (PEP 427) of one package folder, byte for byte reproducible.
+"""Writing a pure-Python wheel (PEP 427) of package folders, byte for byte reproducible.
 
-The student runtime is one folder of Python files and data (``nnlabs/``), so its wheel
-needs no build backend: a zip of the folder, plus the ``.dist-info`` metadata pip reads
-(``METADATA``, ``WHEEL``, and ``RECORD`` with each file's SHA-256 and size). Entries are
-sorted and dated 1980-01-01, so the same sources give the same wheel.
+The student runtime is one folder of Python files and data (``nnlabs/``), and the grader
+that goes to Gradescope three (``nnlabs/``, ``reference/``, ``autograder/``), so their
+wheels need no build backend: a zip of the folders, plus the ``.dist-info`` metadata pip
+reads (``METADATA``, ``WHEEL``, and ``RECORD`` with each file's SHA-256 and size). Entries
+are sorted and dated 1980-01-01, so the same sources give the same wheel.
 """
 
 from __future__ import annotations
@@ -28,11 +29,19 @@ def _digest(data: bytes) -> str:
         b"=").decode()
 
 
-def write_wheel(package: Path, out: Path, *, name: str, version: str, summary: str,
-                requires: Sequence[str], extras: dict[str, Sequence[str]],
-                requires_python: str, description: str = "") -> Path:
-    """Write ``out/<name>-<version>-py3-none-any.whl`` holding ``package`` (a folder that is
-    one importable package) and return its path."""
+def _left_out(member: str, leave_out: Sequence[str]) -> bool:
+    return any(member == gone or member.startswith(gone + "/") for gone in leave_out)
+
+
+def write_wheel(packages: Sequence[Path], out: Path, *, name: str, version: str,
+                summary: str, requires: Sequence[str], extras: dict[str, Sequence[str]],
+                requires_python: str, description: str = "",
+                leave_out: Sequence[str] = ()) -> Path:
+    """Write ``out/<name>-<version>-py3-none-any.whl`` holding ``packages`` (folders that are
+    each one importable package) and return its path.
+
+    ``leave_out`` names members that are not written, with everything under them:
+    ``autograder/catalogue`` (a folder) or ``autograder/demo.py`` (a file)."""
     dist_info = f"{name}-{version}.dist-info"
     metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
                 f"Summary: {summary}", f"Requires-Python: {requires_python}",
@@ -42,12 +51,14 @@ def write_wheel(package: Path, out: Path, *, name: str, version: str, summary: s
                      *(f'Requires-Dist: {r}; extra == "{extra}"' for r in needs)]
     if description:
         metadata += ["Description-Content-Type: text/markdown", "", description]
-    entries = [(f"{package.name}/{p.relative_to(package).as_posix()}", p.read_bytes())
-               for p in package_files(package)]
+    entries = [(member, p.read_bytes()) for package in packages for p in package_files(package)
+               if not _left_out(member := f"{package.name}/{p.relative_to(package).as_posix()}",
+                                leave_out)]
     entries += [(f"{dist_info}/METADATA", ("\n".join(metadata) + "\n").encode()),
                 (f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: nnlabs\n"
                  b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
-                (f"{dist_info}/top_level.txt", f"{package.name}\n".encode())]
+                (f"{dist_info}/top_level.txt",
+                 "".join(f"{package.name}\n" for package in packages).encode())]
     record = "".join(f"{path},{_digest(data)},{len(data)}\n" for path, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
     out.mkdir(parents=True, exist_ok=True)

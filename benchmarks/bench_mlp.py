@@ -21,7 +21,9 @@ the latter skipped for the first layer as the reference skips it) on arrays
 of the same shapes: the rate those alone allow. A fourth adds to them only
 the optimizer's update of the weights (``Momentum.step``): the rate no
 implementation with a separate ``step()`` can beat, whatever its layers,
-activations and loss cost.
+activations and loss cost. A fifth, ``flat``, is the whole training step
+written flat with only the elementwise work no design can skip, each in its
+cheapest numpy form: the most a numpy implementation of this net can reach.
 
 BLAS and torch use the same number of threads (``--threads``, set through
 threadpoolctl and ``torch.set_num_threads``); the libraries and the OpenBLAS
@@ -181,6 +183,46 @@ def gemm_run(model: Sequential, batch_size: int, with_step: bool = False) -> Run
     return run
 
 
+def flat_run(model: Sequential) -> Run:
+    """The whole training step with nothing but what numpy must do, written flat.
+
+    The matrix products and ``Momentum.step`` (weights and biases) of
+    :func:`gemm_run`, plus only the elementwise work no design can skip, each
+    in its cheapest numpy form: the bias add in place on the product, ReLU in
+    place, the loss and its gradient (``softmax_cross_entropy``), ReLU's backward
+    as a masked multiply in place (the mask from the ReLU's output), and the bias
+    gradients as one sum each. No layer objects, no caches, no dtype checks, no
+    allocation that an ``out=`` avoids: the rate any numpy implementation of
+    this net with a separate ``step()`` can at best reach.
+    """
+    Ws = [layer.W.value.copy() for layer in model if isinstance(layer, Linear)]
+    bs = [layer.b.value.copy() for layer in model if isinstance(layer, Linear)]
+    Wp, bp = [Parameter(W) for W in Ws], [Parameter(b) for b in bs]
+    optimizer = Momentum([*Wp, *bp], lr=LR, mu=MU)
+
+    def run(batches: list) -> tuple[float, float]:
+        total = 0.0
+        start = time.perf_counter()
+        for Xb, yb in batches:
+            hs = [Xb]
+            for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+                S = hs[-1] @ W
+                S += b
+                if i < len(Ws) - 1:
+                    np.maximum(S, 0, out=S)
+                hs.append(S)
+            loss, dS = softmax_cross_entropy(hs[-1], yb)
+            for i in range(len(Ws) - 1, -1, -1):
+                Wp[i].grad, bp[i].grad = hs[i].T @ dS, dS.sum(axis=0)
+                if i:
+                    dS = dS @ Ws[i].T
+                    np.multiply(dS, hs[i] > 0, out=dS)
+            optimizer.step()
+            total += loss
+        return time.perf_counter() - start, total
+    return run
+
+
 # -- the run ---------------------------------------------------------------------------------
 
 
@@ -221,7 +263,8 @@ def measure(workload: Workload, rounds: int, seed: int) -> dict[str, tuple[float
     model = reference_mlp(workload.sizes, np.random.default_rng(seed))
     contestants = {"reference": reference_run(model), "torch": torch_run(torch_copy(model)),
                    "gemm": gemm_run(model, workload.batch_size),
-                   "gemm+step": gemm_run(model, workload.batch_size, with_step=True)}
+                   "gemm+step": gemm_run(model, workload.batch_size, with_step=True),
+                   "flat": flat_run(model)}
     batches = {name: workload.batches() for name in contestants}
     batches["torch"] = [(torch.from_numpy(Xb), torch.from_numpy(yb))
                         for Xb, yb in batches["torch"]]
@@ -267,19 +310,22 @@ def main() -> None:
           f"reference/torch >= 3 on spiral)")
     header = (f"{'workload':<24}{'reference':>11}{'torch':>11}{'ref/torch':>11}"
               f"{'GEMM only':>12}{'ref/GEMM':>10}{'GEMM+step':>12}{'ref/floor':>11}"
-              f"{'ceiling':>9}   last-round loss ref / torch")
+              f"{'ceiling':>9}{'flat':>11}{'flat/floor':>12}{'ref/flat':>10}"
+              f"   last-round loss ref / torch / flat")
     print(header)
     print("-" * len(header))
     for label, r in results.items():
         (ref, ref_loss), (tch, tch_loss) = r["reference"], r["torch"]
-        gemm, floor = r["gemm"][0], r["gemm+step"][0]
+        gemm, floor, (flat, flat_loss) = r["gemm"][0], r["gemm+step"][0], r["flat"]
         print(f"{label:<24}{ref:>11,.0f}{tch:>11,.0f}{ref / tch:>10.2f}x"
               f"{gemm:>12,.0f}{ref / gemm:>9.0%}{floor:>12,.0f}{ref / floor:>10.0%}"
-              f"{floor / gemm:>8.0%}"
-              f"    {ref_loss:.4f} / {tch_loss:.4f}")
+              f"{floor / gemm:>8.0%}{flat:>11,.0f}{flat / floor:>11.0%}{ref / flat:>9.0%}"
+              f"    {ref_loss:.4f} / {tch_loss:.4f} / {flat_loss:.4f}")
     print("ref/floor: reference / (GEMM+step), the share of the floor that the reference reaches")
     print("ceiling: GEMM+step / GEMM, the most ref/GEMM can be for any implementation "
           "whose optimizer updates the weights in a step() of its own")
+    print("flat: the whole step with only the elementwise work numpy cannot skip, no layers "
+          "(flat/floor: the most ref/floor can be in numpy)")
     if before is not None and after is not None:
         others = (after[0] - before[0]) - (after[1] - before[1])
         print(f"\nother processes used {others / wall:.2f} of the {os.cpu_count()} cores "

@@ -36,6 +36,7 @@ class CheckResult:
     hidden: bool
     feedback: str = ""
     flag: str = ""  # for the instructor: what looks like gaming the checks
+    mistake: str = ""  # the id of the mistake the feedback names: <question id>.<key>
 
 
 @dataclass
@@ -54,6 +55,11 @@ class QuestionResult:
     @property
     def feedback(self) -> list[str]:
         return [f"{c.description}: {c.feedback}" for c in self.checks if c.feedback]
+
+    @property
+    def mistakes(self) -> list[str]:
+        """The ids of the mistakes the checks' feedback named, each once, in check order."""
+        return list(dict.fromkeys(c.mistake for c in self.checks if c.mistake))
 
     @property
     def flags(self) -> list[str]:
@@ -84,6 +90,8 @@ def run_check(check: Check, student: Student, oracle: object, fresh: bool = Fals
         result.earned = check.points
     except CheckFailed as failure:
         result.feedback = str(failure)
+        if failure.mistake:
+            result.mistake = f"{check.question_id}.{failure.mistake}"
     except StudentError as error:
         result.feedback = error.explain()
         if error.traceback and error.kind != "NotImplementedError":

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import expect, expect_close, expect_gradient, expect_unchanged
+from nnlabs.expect import expect, expect_close, expect_gradient, expect_unchanged, mistake_key
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -61,7 +61,8 @@ def expect_finite(got: object, what: str, advice: str) -> None:
         values = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return  # not numbers: the comparison that follows says what came back
-    expect(bool(np.isfinite(values).all()), f"{what} contains nan or inf: {advice}")
+    expect(bool(np.isfinite(values).all()), f"{what} contains nan or inf: {advice}",
+    mistake_key(advice))
 
 
 def as_vector(got: object, what: str) -> np.ndarray:
@@ -83,7 +84,7 @@ def expect_weights(got: object, n: int, what: str) -> None:
         return
     expect(shape != (n,), f"{what}: the weights have {n} entries, one per feature, so the bias "
            "is missing. Prepend the column x_0 = 1 to X (add_bias) so that w has n + 1 = "
-           f"{n + 1} entries, w[0] the bias.")
+           f"{n + 1} entries, w[0] the bias.", "bias-missing")
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
@@ -419,7 +420,8 @@ def check_descent(student, oracle, X, y, lr, epochs, w0, what):
     losses = as_vector(losses, f"the losses of {what}")
     expect(losses.shape == (epochs + 1,), f"the losses of {what}: expected {epochs + 1} values "
            f"for {epochs} epochs, got {losses.size}: the list starts with the loss of the "
-           "initial weights, L(w_0), then holds the loss after each step.")
+           "initial weights, L(w_0), then holds the loss after each step.",
+           "losses-without-the-initial-weights")
     expect_close(losses, expected_losses, f"the losses of {what}", batch_size=m, mistakes={
         "it is the sum of squares: the loss is the mean, (1/m) sum_i (y_i - <w, x_i>)^2.":
         np.asarray(expected_losses) * m})

@@ -98,7 +98,8 @@ def test_sin_square_derivative_keeps_float32_and_its_input(student, oracle, rng)
     x = off_zero(rng, (3, 4)).astype(np.float32)
     got, (after,) = student.call_returning_args("sin_square_derivative", x)
     expect(isinstance(after, np.ndarray) and np.array_equal(after, x),
-           "sin_square_derivative(x) modified its input array in place; build a new array.")
+           "sin_square_derivative(x) modified its input array in place; build a new array.",
+           "modified-input")
     expected = oracle.sin_square_derivative64(x)
     expect_close(got, expected, "sin_square_derivative(x) for float32 x", **F32)
     expect_dtype(got, np.float32, "sin_square_derivative(x) for float32 x")
@@ -175,7 +176,8 @@ def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
     _, after = student.call_returning_args("network_gradients", w, b, x, y)
     for name, before, now in zip("wbx", (w, b, x), after[:3], strict=True):
         expect(isinstance(now, np.ndarray) and np.array_equal(now, before),
-               f"network_gradients modified its input {name} in place; work on copies.")
+               f"network_gradients modified its input {name} in place; work on copies.",
+               "modified-input")
     check_network(student, oracle, w, b, x, y, "network_gradients(w, b, x, y)")
 
 
@@ -341,7 +343,8 @@ def probe_gradient_check(namespace, x, h):
 def check_numerical_gradient(student, oracle, function, x, h, exact, what):
     result = student.run(probe_numerical_gradient, function, x, h)
     expect(np.array_equal(result["x_after"], x),
-           f"{what} modified x: restore every entry after perturbing it (or perturb a copy).")
+           f"{what} modified x: restore every entry after perturbing it (or perturb a copy).",
+           "x-not-restored")
     expect_close(result["grad"], exact, what, rtol=1e-7, atol=1e-7,
                  mistakes=oracle.numerical_gradient_mistakes(function, x, h))
 
@@ -380,14 +383,15 @@ def check_gradient_check(student, x, what):
         error = errors[name]
         expect(bool(np.isfinite(error)),
                f"{what}: for a right gradient with an exact 0 entry it reported {error}: "
-               "0 / 0 is nan; guard the denominator, max(|a| + |b|, 1e-8).")
+               "0 / 0 is nan; guard the denominator, max(|a| + |b|, 1e-8).",
+               "relative-error-without-guard")
         expect(error < 1e-7, f"{what}: for the right gradient it reported a relative error "
                f"of {error:.3g}; central differences with h = 1e-5 agree to ~1e-9. A "
                "one-sided difference (error O(h)) or a missing guard would explain it.")
     for name in ("missing inner derivative", "sign flipped", "one entry off by 1%"):
         expect(errors[name] > 1e-3, f"{what}: for a wrong gradient ({name}) it reported "
                f"a relative error of only {errors[name]:.3g}; a checker must expose it. "
-               "Report the largest elementwise relative error.")
+               "Report the largest elementwise relative error.", "checker-misses-a-wrong-gradient")
 
 
 @gradcheck.check(points=1)

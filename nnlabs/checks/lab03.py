@@ -25,6 +25,7 @@ from nnlabs.expect import (
     expect_dtype,
     expect_gradient,
     expect_unchanged,
+    mistake_key,
 )
 from nnlabs.registry import Question
 
@@ -84,7 +85,7 @@ def expect_finite(got: object, what: str, advice: str) -> None:
     shown = np.array2string(values.ravel()[:6], precision=4)
     expect(bool(np.isfinite(values).all()),
            f"{what} contains nan or inf (got {shown}{', ...' if values.size > 6 else ''}) "
-           f"for inputs of size up to 1000: {advice}")
+           f"for inputs of size up to 1000: {advice}", mistake_key(advice))
 
 
 def expect_pair(result: object, what: str, names: str) -> tuple:
@@ -213,7 +214,8 @@ relu = Question("lab03.relu", functions=("relu",), points=3)
 def check_relu(got, oracle, s, what):
     expect(not isinstance(got, np.ndarray) or got.shape == s.shape,
            f"{what}: expected shape {s.shape}, got shape {np.shape(got)}: np.max(s, 0) takes "
-           "the maximum along an axis; np.maximum(s, 0) compares elementwise.")
+           "the maximum along an axis; np.maximum(s, 0) compares elementwise.",
+           "np-max-reduces-along-an-axis")
     expect_close(got, oracle.relu(s), what, mistakes=oracle.relu_mistakes(s))
 
 
@@ -388,7 +390,7 @@ def expect_prelu_backward(got, oracle, s, dout, alpha, what):
     expect(np.shape(dalpha) != s.shape,
            f"dalpha of {what} has shape {s.shape}, one row per example: alpha has shape "
            f"{alpha.shape} and is shared by every example, so sum dout * s (over s < 0) over "
-           "the batch axis.")
+           "the batch axis.", "dalpha-one-row-per-example")
     numerical_dalpha = oracle.central_differences("prelu", [s, alpha], wrt=1,
                                                   upstream=dout)
     expect_gradient_near(dalpha, numerical_dalpha, f"dalpha of {what}", batch_size=s.shape[0],

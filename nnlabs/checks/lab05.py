@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged
+from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged, named_mistake
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -83,7 +83,8 @@ def expect_weights(W: object, fan_in: int, fan_out: int, what: str) -> np.ndarra
                 "(fan_out), so that a layer computes S = X W."
                 if W.shape == (fan_out, fan_in) else ".")
         raise CheckFailed(f"{what}: expected shape (fan_in, fan_out) = ({fan_in}, {fan_out}), "
-                          f"got shape {W.shape}{hint}")
+                          f"got shape {W.shape}{hint}",
+                          "transposed" if W.shape == (fan_out, fan_in) else "wrong-shape")
     expect(W.dtype.kind == "f", f"{what}: expected floating-point weights, got dtype {W.dtype}.")
     expect(bool(np.isfinite(W).all()), f"{what}: contains nan or inf.")
     return W.astype(np.float64)
@@ -101,14 +102,14 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     expect(abs(mean) <= SIGMAS * mean_error,
            f"{what}: the sample mean of {n} weights is {mean:.3g}; a zero-mean distribution "
            f"gives |mean| < {SIGMAS * mean_error:.2g}. Is the distribution centred on 0 "
-           "(U(-a, a), not U(0, a); N(0, sigma^2))?")
+           "(U(-a, a), not U(0, a); N(0, sigma^2))?", "not-zero-centred")
     sample = float(np.var(W))
     relative = np.sqrt((kurtosis - 1.0) / n)
     if abs(sample - variance) > SIGMAS * relative * variance:
         for sentence, wrong in (mistakes or {}).items():
             if abs(sample - wrong) <= SIGMAS * relative * wrong:
-                raise CheckFailed(f"{what}: the sample variance is {sample:.4g}, expected "
-                                  f"{variance:.4g}: {sentence}")
+                raise named_mistake(what, sentence, f"the sample variance is {sample:.4g}, "
+                                                    f"expected {variance:.4g}: ")
         raise CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; the "
                           f"formula gives Var(w) = {variance:.4g} (a correct draw is within "
                           f"{100 * SIGMAS * relative:.1f}% of it).")
@@ -126,7 +127,7 @@ def expect_reproducible(student, name: str, fan_in: int, fan_out: int, seed: int
     expect_weights(first, fan_in, fan_out, what)
     again = draw(student, name, fan_in, fan_out, seed, **kwargs)
     expect(isinstance(again, np.ndarray) and np.array_equal(first, again),
-           f"{what}: {GLOBAL_STATE}")
+           f"{what}: {GLOBAL_STATE}", "ignores-the-generator")
     other = draw(student, name, fan_in, fan_out, seed + 1, **kwargs)
     expect(isinstance(other, np.ndarray) and not np.array_equal(first, other),
            f"{what}: two different seeds give the same matrix: draw the weights with the "
@@ -214,7 +215,7 @@ def check_predicted_variance(student, oracle, fan_in, var_w, var_x, simulated=No
         if simulated is None:
             raise
         raise CheckFailed(f"{failure} A simulation of s = X W with these variances gives "
-                          f"Var(s) = {simulated:.4g}.") from None
+                          f"Var(s) = {simulated:.4g}.", failure.mistake) from None
 
 
 @predicted_variance.check(points=1)
@@ -310,7 +311,7 @@ def check_activation_stds(student, oracle, X, weights, activation, what):
     got = student.activation_stds(X, weights, activation)
     expect(not (isinstance(got, np.ndarray) and got.shape == (len(weights) + 1,)),
            f"{what}: expected {len(weights)} values, one per layer a^1 ... a^L; got "
-           f"{len(weights) + 1}: leave out the input a^0 = X.")
+           f"{len(weights) + 1}: leave out the input a^0 = X.", "includes-the-input-layer")
     expect_close(got, oracle.activation_stds(X, weights, activation), what, rtol=1e-6,
                  atol=1e-12, mistakes=oracle.activation_stds_mistakes(X, weights, activation))
 

@@ -24,7 +24,14 @@ import math
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_dtype, expect_unchanged
+from nnlabs.expect import (
+    CheckFailed,
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_unchanged,
+    named_mistake,
+)
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -130,9 +137,10 @@ def expect_sequence(got, expected, what, mistakes, tol):
     for sentence, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == got_a.shape and np.allclose(got_a, wrong, equal_nan=True, **tol):
-            raise CheckFailed(f"{what}: {sentence}")
+            raise named_mistake(what, sentence)
     if got_a.shape != exp_a.shape:
-        raise CheckFailed(f"{what}: expected shape {exp_a.shape}, got {got_a.shape}.")
+        raise CheckFailed(f"{what}: expected shape {exp_a.shape}, got {got_a.shape}.",
+                          "wrong-shape")
     steps = len(exp_a)
     bad = [i for i in range(steps) if not np.allclose(got_a[i], exp_a[i], **tol)]
     i = bad[0]
@@ -194,7 +202,7 @@ def check_not_mutated(student, name, rng, state0, hyper, what):
                    f"{what}, argument {key}: your function updated the state {key} in place "
                    f"(e.g. `{key} *= ...` or `{key} += ...`). The docstring promises that no "
                    f"argument is modified: build the new {key} (`{key} = ... {key} ...`) and "
-                   "return it.")
+                   "return it.", "state-updated-in-place")
 
 
 # --------------------------------------------------------------------------- sgd_step
@@ -235,7 +243,7 @@ def check_updates_per_epoch(student, oracle, N, batch_size):
            f"{what}: expected an int, got a {type(got).__name__} ({got!r}).")
     for sentence, wrong in oracle.updates_per_epoch_mistakes(N, batch_size).items():
         if got == wrong and got != expected:
-            raise CheckFailed(f"{what}: expected {expected}, got {got}: {sentence}")
+            raise named_mistake(what, sentence, f"expected {expected}, got {got}: ")
     expect(got == expected, f"{what}: expected {expected}, got {got}.")
 
 
@@ -319,7 +327,8 @@ def check_nesterov(student, oracle, A, b, theta0, lr, mu, steps, what):
     expect(not got["problem"], f"{what}: {got['problem']}")
     expect(bool(np.all(got["calls"] == 1)),
            f"{what}: grad_fn was called {got['calls'].tolist()} times in the successive steps; "
-           "each step needs exactly one gradient, at the look-ahead point theta + mu v.")
+           "each step needs exactly one gradient, at the look-ahead point theta + mu v.",
+           "gradient-calls-per-step")
     expected = oracle.nesterov_on_quadratic(A, b, theta0, lr, mu, steps)
     if not np.allclose(got["first_point"], theta0, **TIGHT):
         raise CheckFailed(f"{what}: at the first step (v = 0) grad_fn must be called at theta "
@@ -345,7 +354,7 @@ def test_nesterov_step_does_not_modify_theta_or_v(student, oracle, rng):
                if not np.array_equal(sent, back)]
     expect(not changed, f"nesterov_step(theta, v, grad_fn, lr, mu): your function modified "
            f"its argument {' and '.join(changed)} in place (e.g. `v *= mu` or `theta += v`); "
-           "build new arrays and return them.")
+           "build new arrays and return them.", "modified-input")
     A, b = quadratic(rng, 4, 10.0)
     check_nesterov(student, oracle, A, b, theta, 0.05, 0.9, 4,
                    "nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9), 4 steps on a quadratic")

@@ -152,7 +152,8 @@ def check_penalty(student, oracle, params, l1, l2, what):
     expect(isinstance(grads, dict) and set(grads) == set(params),
            f"{what}: grads should be a dict with one gradient per parameter, keys "
            f"{sorted(params)} (zeros for the biases); got "
-           f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}.")
+           f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}.",
+           "grads-not-one-per-parameter")
     for name in params:
         _, mistakes = oracle.penalty_mistakes(params, l1, l2, name)
         expect_close(grads[name], expected_grads[name], f"grads[{name!r}] of {what}",
@@ -287,10 +288,11 @@ def expect_inverted_mask(out, mask, X, p, what):
     kept = mask[mask != 0]
     expect(kept.size > 0, f"{what}: the mask is all zeros.")
     expect(not np.allclose(kept, p), f"{what}: the kept units of the mask are p = {p:.3g}: "
-           f"inverted dropout scales by 1/p, mu in {{0, 1/p}} = {{0, {1 / p:.4g}}}.")
+           f"inverted dropout scales by 1/p, mu in {{0, 1/p}} = {{0, {1 / p:.4g}}}.",
+           "mask-scales-by-p")
     expect(not np.allclose(kept, 1.0), f"{what}: the kept units of the mask are 1: inverted "
            f"dropout scales them by 1/p during training, mu in {{0, {1 / p:.4g}}}, so that "
-           "nothing changes at test time.")
+           "nothing changes at test time.", "mask-not-scaled")
     expect(np.allclose(kept, 1.0 / p), f"{what}: the mask should hold 0 and 1/p = {1 / p:.4g}; "
            f"got values {np.unique(mask)[:5]}.")
     expect_close(out, X * mask, f"{what}: out should be X * mask")
@@ -303,7 +305,8 @@ def expect_kept_fraction(mask, p, what):
     hint = (" That is 1 - p: keep a unit with probability p (rng.random(shape) < p)."
             if abs(kept - (1 - p)) <= bound else "")
     expect(abs(kept - p) <= bound, f"{what}: {kept:.3f} of the units were kept; with "
-           f"keep_prob p = {p:.3g} expect about {p:.3g} (within {bound:.3f}).{hint}")
+           f"keep_prob p = {p:.3g} expect about {p:.3g} (within {bound:.3f}).{hint}",
+           "wrong-keep-rate" if hint else "")
 
 
 @dropout.check(points=1)
@@ -332,7 +335,8 @@ def test_dropout_same_seed_same_mask(student, rng):
     _, first = student.dropout_forward(X, p, seed, True)
     _, second = student.dropout_forward(X, p, seed, True)
     expect(np.array_equal(first, second), f"{what} gave two different masks: draw the mask "
-           "from np.random.default_rng(seed), not from np.random's global state.")
+           "from np.random.default_rng(seed), not from np.random's global state.",
+           "ignores-the-seed")
 
 
 @dropout.check(points=1)
@@ -571,7 +575,8 @@ def test_noise_has_mean_zero_and_standard_deviation_sigma(student, rng):
     hint = (" That is sqrt(sigma): sigma is the standard deviation, not the variance "
             "(sigma * standard_normal)." if np.isclose(std, np.sqrt(sigma), rtol=0.05) else "")
     expect(abs(std / sigma - 1) <= 6 / np.sqrt(2 * n), f"{what}: the noise has standard "
-           f"deviation {std:.4g}, expected sigma = {sigma:.4g}.{hint}")
+           f"deviation {std:.4g}, expected sigma = {sigma:.4g}.{hint}",
+           "sigma-as-variance" if hint else "")
 
 
 @noise.check(points=1)
@@ -581,7 +586,7 @@ def test_noise_same_seed_same_noise(student, rng):
     second = noise_of(student, X, sigma, seed, "add_gaussian_noise(X, sigma, seed)")
     third = noise_of(student, X, sigma, seed + 1, "add_gaussian_noise(X, sigma, seed + 1)")
     expect(np.array_equal(first, second), "add_gaussian_noise called twice with the same seed "
-           "gave different noise: draw it from np.random.default_rng(seed).")
+           "gave different noise: draw it from np.random.default_rng(seed).", "ignores-the-seed")
     expect(not np.array_equal(first, third), "add_gaussian_noise gave the same noise for two "
            "different seeds: draw it from np.random.default_rng(seed).")
 
@@ -597,7 +602,7 @@ def test_noise_is_gaussian(student, rng):
            f"{what}: {inside:.3f} of the noise lies within one sigma and its standard "
            f"deviation is {eps.std():.4g}; Gaussian noise N(0, sigma^2) has 0.683 within "
            "one sigma and standard deviation sigma (np.random.default_rng(seed)"
-           ".standard_normal(X.shape) * sigma).")
+           ".standard_normal(X.shape) * sigma).", "noise-not-gaussian")
 
 
 @noise.check(points=1)

@@ -6,7 +6,9 @@ import os
 
 from autograder.batch import Submission, find_submissions, grade_submission
 from autograder.catalogue import apply_variant, as_file, load_catalogue, load_notebook, write_class
+from autograder.hidden import load_lab
 from autograder.sandbox import Limits
+from nnlabs.expect import WITHOUT_DOUT, mistake_key
 
 LAB = "lab03"
 
@@ -54,6 +56,28 @@ def test_ungraded_record_keeps_every_question_at_zero_with_its_maximum(tmp_path)
     record = grade_submission(submit(tmp_path, b""))
     assert record["max_score"] == sum(q["max_score"] for q in record["questions"]) > 0
     assert {q["score"] for q in record["questions"]} == {0.0}
+
+
+def test_an_ungraded_question_lists_each_of_its_checks_at_zero(tmp_path):
+    record = grade_submission(submit(tmp_path, b""))
+    expected = {q.id: [(c.name, c.points) for c in q.checks] for q in load_lab(LAB)}
+    assert {q["id"]: [(c["name"], c["points"]) for c in q["checks"]]
+            for q in record["questions"]} == expected
+    assert {c["earned"] for q in record["questions"] for c in q["checks"]} == {0.0}
+
+
+def test_a_check_names_the_known_mistake_the_answer_matched(tmp_path):
+    variant = {v.name: v for v in load_catalogue(LAB)}["sigmoid-backward-without-dout"]
+    record = grade_submission(submit(tmp_path, as_file(apply_variant(load_notebook(LAB),
+                                                                     variant))))
+    (question,) = [q for q in record["questions"] if q["id"] == variant.question]
+    assert f"{variant.question}.{mistake_key(WITHOUT_DOUT)}" in {c["mistake"]
+                                                                for c in question["checks"]}
+
+
+def test_a_check_that_passed_names_no_mistake(tmp_path):
+    record = grade_submission(submit(tmp_path, as_file(load_notebook(LAB))))
+    assert {c["mistake"] for q in record["questions"] for c in q["checks"]} == {None}
 
 
 def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):

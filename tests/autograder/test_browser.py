@@ -4,7 +4,8 @@ The server is ``make lab`` itself (JupyterLab from the course directory, the stu
 ``jupyter/``), pointed with ``LAB_DIR`` at a folder holding two copies of lab 03's release: one
 half done (``sigmoid`` right, ``sigmoid_backward`` a catalogued mistake, the rest stubs) and one
 with every answer typed in, so the committed ``labs/`` stay as they are. The screenshots go to
-``build/test_browser/``. Skipped where Playwright or Debian's ``chromium`` is missing;
+``build/test_browser/``. Skipped where Playwright or Debian's ``chromium`` is missing (the
+``browser`` fixture is in ``conftest.py``);
 ``.ci/run`` installs both.
 """
 
@@ -12,14 +13,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -32,7 +31,6 @@ from autograder.catalogue import (
 )
 from autograder.release import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = "lab03_activations.ipynb"
 MISTAKE = "sigmoid-backward-without-dout"
 SCREENSHOTS = ROOT / "build" / "test_browser"
@@ -87,20 +85,6 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium under Playwright; skips where either is missing."""
-    api = pytest.importorskip("playwright.sync_api",
-                              reason="playwright is not installed (pip install playwright)")
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def open_notebook(browser, url: str):

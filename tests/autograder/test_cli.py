@@ -49,8 +49,12 @@ def test_json_has_exactly_the_documented_shape(graded_class):
         assert list(record) == ["submission", "lab", "score", "max_score", "questions",
                                 "errors", "flags", "seed"]
         for question in record["questions"]:
-            assert list(question) == ["id", "score", "max_score", "feedback"]
-            assert all(isinstance(f, str) for f in question["feedback"])
+            assert list(question) == ["id", "score", "max_score", "feedback", "mistakes",
+                                      "checks"]
+            assert all(isinstance(f, str) for f in question["feedback"] + question["mistakes"])
+            for check in question["checks"]:
+                assert list(check) == ["name", "description", "hidden", "points", "earned",
+                                       "mistake"]
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from autograder.catalogue import apply_variant, load_catalogue, load_notebook
 from autograder import grade
+from autograder.catalogue import apply_variant, load_catalogue, load_notebook
 from nnlabs import check
 from nnlabs.incell import Score
 from nnlabs.notebook import is_demo_cell, is_test_cell

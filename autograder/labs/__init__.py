@@ -1,1 +1,0 @@
-"""The graded questions of each lab, one module per lab (``lab03`` ...)."""
