@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import tampering
+from autograder.confine import outermost
 from autograder.hidden import load_lab
 from autograder.runner import grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
@@ -336,8 +337,10 @@ def grade_guarded(submission: Submission, lab: str | None, limits: Limits | None
 
 
 def hidden_from_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> list[Path]:
-    """What no submission's code may see: ``unseen`` and every submission's folder."""
-    return [*unseen, *(s.path.parent for s in submissions)]
+    """What no submission's code may see: ``unseen`` and every submission's folder, the
+    outermost of them only (worked out once: each worker's confinement would otherwise do
+    it again for every folder of the class, a cost per submission growing with the class)."""
+    return outermost([*unseen, *(s.path.parent for s in submissions)])
 
 
 def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,

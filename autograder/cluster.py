@@ -146,7 +146,7 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
     missing there, say): the run's records are then not returned, so nothing is written.
     """
     seed = grading_seed() if seed is None else seed
-    hidden = tuple(confine.outermost(hidden_from_all(submissions, unseen)))
+    hidden = tuple(hidden_from_all(submissions, unseen))
     tasks = [_task(s, lab, limits, hidden, seed) for s in submissions]
     run = uuid.uuid4().hex
     futures = client.map(grade_task, tasks, key=[f"nnlabs-grade-{run}-{i}"
