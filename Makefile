@@ -15,7 +15,7 @@ export MPLBACKEND := Agg
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,cluster]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_grading.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_similarity.py
+	$(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -36,10 +36,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder import tampering
+from autograder.confine import outermost
 from autograder.hidden import load_lab
 from autograder.runner import grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
-from nnlabs.notebook import LAB_PATTERN, NotebookError, cells_to_run, lab_of, notes, read_notebook
+from nnlabs.notebook import (
+    LAB_PATTERN,
+    NotebookError,
+    cells_to_run,
+    lab_of,
+    notes,
+    parse_notebook,
+    read_notebook,
+)
 from nnlabs.registry import Question
 from nnlabs.runner import CheckResult, QuestionResult
 
@@ -251,12 +260,15 @@ def _lab(submission: Submission, lab: str | None) -> str | None:
 
 def grade_submission(submission: Submission, lab: str | None = None,
                      limits: Limits | None = None, hidden: bool = True,
-                     unseen: Sequence[Path] = (), seed: int | None = None) -> dict:
+                     unseen: Sequence[Path] = (), seed: int | None = None,
+                     content: bytes | None = None) -> dict:
     """Grade one notebook; never raises for anything the notebook contains.
 
     ``unseen`` are paths its code must not see (the class's submissions, the
     outputs); the project itself is never visible to it. ``seed`` is the grading
-    seed (:func:`autograder.runner.grading_seed` when None).
+    seed (:func:`autograder.runner.grading_seed` when None). ``content``, when given, is
+    the notebook's bytes, read elsewhere (on a Dask worker, by the grading command):
+    the file itself is not read then.
     """
     lab = _lab(submission, lab)
     seed = grading_seed() if seed is None else seed
@@ -273,7 +285,8 @@ def grade_submission(submission: Submission, lab: str | None = None,
         record["questions"] = _ungraded(questions, submission.problem)
         return record
     try:
-        notebook = read_notebook(submission.path)
+        notebook = (read_notebook(submission.path) if content is None
+                    else parse_notebook(submission.path.name, content))
         cells = cells_to_run(notebook)
     except NotebookError as exc:
         record["errors"].append(str(exc))
@@ -308,6 +321,28 @@ def grade_submission(submission: Submission, lab: str | None = None,
     return record
 
 
+def grade_guarded(submission: Submission, lab: str | None, limits: Limits | None,
+                  unseen: Sequence[Path], seed: int, content: bytes | None = None) -> dict:
+    """:func:`grade_submission`, with a fault of the grader itself recorded as this
+    submission's error instead of raised."""
+    try:
+        return grade_submission(submission, lab, limits, unseen=unseen, seed=seed,
+                                content=content)
+    except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
+        return {"submission": submission.name, "lab": _lab(submission, lab) or "",
+                "score": 0.0, "max_score": 0.0, "questions": [],
+                "flags": list(submission.flags),
+                "errors": [f"the grader failed on this submission: "
+                           f"{type(exc).__name__}: {exc}"], "seed": seed}
+
+
+def hidden_from_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> list[Path]:
+    """What no submission's code may see: ``unseen`` and every submission's folder, the
+    outermost of them only (worked out once: each worker's confinement would otherwise do
+    it again for every folder of the class, a cost per submission growing with the class)."""
+    return outermost([*unseen, *(s.path.parent for s in submissions)])
+
+
 def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,
               limits: Limits | None = None,
               on_done: Callable[[dict], None] | None = None,
@@ -317,18 +352,11 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
     No submission's code sees another's file, nor the paths in ``unseen``. Every
     submission is graded with the one grading seed ``seed`` (a fresh one when None).
     """
-    everyone = [*unseen, *(s.path.parent for s in submissions)]
+    everyone = hidden_from_all(submissions, unseen)
     seed = grading_seed() if seed is None else seed
 
     def one(submission: Submission) -> dict:
-        try:
-            record = grade_submission(submission, lab, limits, unseen=everyone, seed=seed)
-        except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
-            record = {"submission": submission.name, "lab": _lab(submission, lab) or "",
-                      "score": 0.0, "max_score": 0.0, "questions": [],
-                      "flags": list(submission.flags),
-                      "errors": [f"the grader failed on this submission: "
-                                 f"{type(exc).__name__}: {exc}"], "seed": seed}
+        record = grade_guarded(submission, lab, limits, everyone, seed)
         if on_done:
             on_done(record)
         return record

@@ -1,6 +1,6 @@
 """``python -m autograder``: grade a class, or check one notebook.
 
-    python -m autograder grade PATH... [--lab LAB] [--jobs N] [--json FILE]
+    python -m autograder grade PATH... [--lab LAB] [--jobs N | --cluster ADDRESS] [--json FILE]
                                        [--csv FILE] [--feedback DIR] [--gradebook DB]
                                        [--canvas-csv FILE --roster ROSTER.csv
                                         --canvas-assignment LAB=ID... [--roster-key COLUMN]]
@@ -41,6 +41,10 @@ from autograder.report import summary_table, write_csv, write_feedback, write_js
 from autograder.sandbox import Limits
 from nnlabs.selfcheck import report
 
+UNCONFINED = ("warning: workers cannot be confined {where} (Linux, as root or with user "
+              "namespaces, is needed): student code can read and write what this user can. "
+              "See docs/SECURITY.md.")
+
 
 def _grade(args: argparse.Namespace) -> int:
     submissions = find_submissions(args.paths)
@@ -54,20 +58,24 @@ def _grade(args: argparse.Namespace) -> int:
     except (GradebookError, CanvasError, OSError) as exc:
         print(for_terminal(str(exc)), file=sys.stderr)
         return 2
-    if not confine.available():
-        print("warning: workers cannot be confined here (Linux, as root or with user "
-              "namespaces, is needed): student code can read and write what this user can. "
-              "See docs/SECURITY.md.", file=sys.stderr)
+    if not args.cluster and not confine.available():
+        print(UNCONFINED.format(where="here"), file=sys.stderr)
+    outputs = [p.resolve().parent for p in (args.json, args.csv, args.canvas_csv,
+                                            args.roster) if p] + (
+        [args.feedback] if args.feedback else []) + (
+        [Path(args.gradebook).resolve().parent]
+        if args.gradebook and "://" not in args.gradebook else [])
+    limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds,
+                    submission_seconds=args.submission_seconds)
     with tqdm(total=len(submissions), unit="notebook", disable=not sys.stderr.isatty()) as bar:
-        outputs = [p.resolve().parent for p in (args.json, args.csv, args.canvas_csv,
-                                                args.roster) if p] + (
-            [args.feedback] if args.feedback else []) + (
-            [Path(args.gradebook).resolve().parent]
-            if args.gradebook and "://" not in args.gradebook else [])
-        limits = Limits(cell_seconds=args.seconds, call_seconds=args.seconds,
-                        submission_seconds=args.submission_seconds)
-        records = grade_all(submissions, args.lab, args.jobs, limits,
-                            on_done=lambda _: bar.update(), unseen=[*args.paths, *outputs])
+        grading = {"lab": args.lab, "limits": limits, "on_done": lambda _: bar.update(),
+                   "unseen": [*args.paths, *outputs]}
+        if args.cluster:
+            records = _grade_on_cluster(args.cluster, submissions, grading)
+            if records is None:
+                return 2
+        else:
+            records = grade_all(submissions, jobs=args.jobs, **grading)
     status = 0
     if db_url:
         try:
@@ -98,6 +106,30 @@ def _grade(args: argparse.Namespace) -> int:
                            f"{flagged} flagged for review")
               + (f", {left_out} not written (no lab)" if left_out else ""))
     return status
+
+
+def _grade_on_cluster(where: str, submissions: list[Submission],
+                      grading: dict) -> list[dict] | None:
+    """The records of ``submissions`` graded on the Dask cluster ``where``; None, said on
+    stderr, when it cannot grade them."""
+    try:
+        from autograder import cluster  # Dask is imported for --cluster only
+    except ImportError as exc:
+        print(for_terminal(f"--cluster needs Dask ({exc}): install the course with its "
+                           "cluster extra, pip install 'nnlabs-course[cluster]'"),
+              file=sys.stderr)
+        return None
+
+    try:
+        with cluster.connect(where) as client:
+            unconfined = cluster.unconfined_workers(client)
+            if unconfined:
+                print(for_terminal(UNCONFINED.format(
+                    where="on the Dask workers " + ", ".join(unconfined))), file=sys.stderr)
+            return cluster.grade_on_cluster(client, submissions, **grading)
+    except cluster.ClusterError as exc:
+        print(for_terminal(f"--cluster {where}: {exc}"), file=sys.stderr)
+        return None
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -181,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--lab", help="labNN, when it cannot be told from the file names")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="notebooks graded at once (default: one per core)")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="grade on a Dask cluster: a scheduler's address "
+                            "(tcp://HOST:8786), or local:N to start N local worker processes; "
+                            "--jobs is then the cluster's (needs the course's [cluster] extra)")
     grade.add_argument("--json", type=Path, help="write all results to this JSON file")
     grade.add_argument("--csv", type=Path, help="write one row per submission to this CSV")
     grade.add_argument("--feedback", type=Path, help="write one HTML page per submission here")

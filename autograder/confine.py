@@ -94,11 +94,11 @@ def worker_uid(pid: int) -> int:
 def outermost(paths: Sequence[Path]) -> list[Path]:
     """The paths with those inside another one dropped (mounting over a parent hides them)."""
     resolved = sorted({p.resolve() for p in paths}, key=lambda p: len(p.parts))
-    kept: list[Path] = []
+    kept: dict[Path, None] = {}  # in order, and a set to look each parent up in
     for path in resolved:
-        if not any(path == k or k in path.parents for k in kept):
-            kept.append(path)
-    return kept
+        if path not in kept and not any(parent in kept for parent in path.parents):
+            kept[path] = None
+    return list(kept)
 
 
 class Confinement:

@@ -10,7 +10,6 @@ with every result.
 
 from __future__ import annotations
 
-import inspect
 import os
 import secrets
 
@@ -66,4 +65,4 @@ def run_question(question: Question, student: Student, *, hidden: bool,
 
 def redrawable(check: Check) -> bool:
     """A check whose inputs come from its ``rng`` fixture, so other inputs can be drawn."""
-    return "rng" in inspect.signature(check.function).parameters
+    return "rng" in check.fixtures

@@ -24,7 +24,7 @@ MODULES = frozenset({"__main__", "builtins", "ctypes", "gc", "importlib"})
 ATTRIBUTES = frozenset({
     "_getframe", "f_back", "f_locals", "f_globals", "f_builtins", "tb_frame", "gi_frame",
     "settrace", "setprofile", "__globals__", "__builtins__", "__closure__", "__code__",
-    "__dict__", "__subclasses__", "__main__"})
+    "__dict__", "__subclasses__", "__main__", "meta_path"})
 CALLS = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars", "setattr",
                    "delattr"})
 

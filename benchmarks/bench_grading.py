@@ -4,22 +4,22 @@
 
 Both grade the same honest lab-03 submissions (the solution, the stub, a
 half-done notebook, every catalogued mistake and alternative, cycled to the
-requested count) in a temporary nbgrader course directory with this course's
-``nbgrader_config.py`` (one BLAS thread per kernel, among others). Prints submissions per
-second for each, the ratio, and whether the two agree on every question.
+requested count, each a file of its own) in a temporary nbgrader course directory
+with this course's ``nbgrader_config.py`` (one BLAS thread per kernel, among others).
+Prints submissions per second for each, the ratio, and whether the two agree on every
+question.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from autograder.batch import find_submissions, grade_all
-from autograder.catalogue import as_file, honest_class, notebook_path, write_class
+from autograder.catalogue import large_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
 from autograder.hidden import get_question
 from autograder.release import ROOT, nbgrader
@@ -35,9 +35,7 @@ def main() -> None:
 
     source = notebook_path(LAB)
     assignment, notebook = source.parent.name, source.stem
-    honest = honest_class(LAB)
-    names = itertools.islice(itertools.cycle(honest), args.submissions)
-    submissions = {f"s{i:02d}-{name}": as_file(honest[name]) for i, name in enumerate(names)}
+    submissions = large_class(LAB, args.submissions)
 
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)

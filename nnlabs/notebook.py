@@ -40,36 +40,57 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def read_notebook(path: Path) -> dict:
-    """The notebook as JSON, checked just enough to be walked safely."""
+def _size_problem(name: str, size: int) -> str:
+    """Why a file of ``size`` bytes cannot be a notebook, or ''."""
+    if size == 0:
+        return f"{name} is empty"
+    if size > MAX_NOTEBOOK_BYTES:
+        return (f"{name} is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
+                "limit (clear the outputs?)")
+    return ""
+
+
+def notebook_bytes(path: Path) -> bytes:
+    """The file's bytes, when it can be read and is of a size a notebook can be."""
     try:
-        size = path.stat().st_size
+        problem = _size_problem(path.name, path.stat().st_size)
+        if problem:
+            raise NotebookError(problem)
+        return path.read_bytes()
     except OSError as exc:
         raise NotebookError(f"cannot read {path.name}: {exc.strerror}") from None
-    if size == 0:
-        raise NotebookError(f"{path.name} is empty")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is {size / 2**20:.0f} MB, over the "
-                            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit (clear the outputs?)")
+
+
+def read_notebook(path: Path) -> dict:
+    """The notebook as JSON, checked just enough to be walked safely."""
+    return parse_notebook(path.name, notebook_bytes(path))
+
+
+def parse_notebook(name: str, content: bytes) -> dict:
+    """``content``, the bytes of the file ``name``, as a notebook (see :func:`read_notebook`):
+    for bytes read elsewhere (a Dask worker grades what the grading command read)."""
+    problem = _size_problem(name, len(content))
+    if problem:
+        raise NotebookError(problem)
     try:
-        notebook = json.loads(path.read_bytes().decode("utf-8"))
+        notebook = json.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
-        raise NotebookError(f"{path.name} is not UTF-8 text: not a notebook") from None
+        raise NotebookError(f"{name} is not UTF-8 text: not a notebook") from None
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"{path.name} is not valid notebook JSON "
+        raise NotebookError(f"{name} is not valid notebook JSON "
                             f"(line {exc.lineno}: {exc.msg}); was it truncated?") from None
     except RecursionError:
-        raise NotebookError(f"{path.name} is JSON nested too deeply to be a notebook") from None
+        raise NotebookError(f"{name} is JSON nested too deeply to be a notebook") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise NotebookError(f"{path.name} has no list of cells: not a Jupyter notebook "
+        raise NotebookError(f"{name} has no list of cells: not a Jupyter notebook "
                             "(format 4)")
     if notebook.get("nbformat") != 4:
-        raise NotebookError(f"{path.name} is notebook format {notebook.get('nbformat')!r}; "
+        raise NotebookError(f"{name} is notebook format {notebook.get('nbformat')!r}; "
                             "save it with a current Jupyter (format 4)")
     for number, cell in enumerate(notebook["cells"], 1):
         problem = _cell_problem(cell)
         if problem:
-            raise NotebookError(f"{path.name}: cell {number} {problem}; was the file edited "
+            raise NotebookError(f"{name}: cell {number} {problem}; was the file edited "
                                 "by hand?")
     return notebook
 

@@ -28,7 +28,9 @@ A question's points are the sum of its checks' points (visible and hidden): part
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,12 @@ class Check:
     @property
     def name(self) -> str:
         return self.function.__name__
+
+    @functools.cached_property
+    def fixtures(self) -> tuple[str, ...]:
+        """The fixtures the check asks for (``student``, ``oracle``, ``rng``), by name;
+        read once, as a class is graded check by check."""
+        return tuple(inspect.signature(self.function).parameters)
 
     @property
     def description(self) -> str:

@@ -10,7 +10,6 @@ and the hidden checks with them.
 
 from __future__ import annotations
 
-import inspect
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -85,10 +84,9 @@ def run_check(check: Check, student: Student, oracle: object, fresh: bool = Fals
 
     ``fresh`` draws a visible check's inputs from the grading seed ``seed`` instead."""
     fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check, fresh, seed)}
-    wanted = inspect.signature(check.function).parameters
     result = CheckResult(check.name, check.description, check.points, 0.0, check.hidden)
     try:
-        check.function(**{name: fixtures[name] for name in wanted})
+        check.function(**{name: fixtures[name] for name in check.fixtures})
         result.earned = check.points
     except CheckFailed as failure:
         result.feedback = str(failure)

@@ -137,6 +137,21 @@ def honest_class(lab: str) -> dict[str, dict]:
     return submissions
 
 
+def large_class(lab: str, count: int) -> dict[str, bytes]:
+    """``count`` submissions, the honest class over and over (as files), each a file of its
+    own: a markdown cell names its student, so that no two are the same bytes."""
+    honest = honest_class(lab)
+    names = list(honest)
+    class_ = {}
+    for i in range(count):
+        name = names[i % len(names)]
+        notebook = copy.deepcopy(honest[name])
+        notebook["cells"].insert(0, {"cell_type": "markdown", "metadata": {},
+                                     "source": f"Handed in by student {i}"})
+        class_[f"s{i:04d}-{name}"] = as_file(notebook)
+    return class_
+
+
 def typed_into_release(lab: str, notebook: dict, keep: int | None = None) -> dict:
     """The released notebook (``labs/``) with the answers of ``notebook`` typed in (its first
     ``keep`` answer cells, or all), solution markers left out: a submission as a student

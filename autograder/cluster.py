@@ -1,0 +1,171 @@
+"""Grading on a Dask cluster: each submission is one task on a Dask worker.
+
+    python -m autograder grade PATH... --cluster tcp://HOST:8786   # an existing scheduler
+    python -m autograder grade PATH... --cluster local:N           # N local worker processes
+
+The grading command (the *client*) reads every notebook and sends its bytes, with the
+grading seed (one for the whole run) and the limits, as one task per submission. A Dask
+worker grades it exactly as ``--jobs`` does, with the batch grader's own sandboxed worker
+process (:mod:`autograder.sandbox`): student code never runs in the Dask worker's process.
+What comes back is the record as JSON text, so only plain data reaches the client, which
+alone writes results, CSV, feedback and the gradebook.
+
+Faults: when a Dask worker dies mid-run, the scheduler runs its tasks again on another
+worker; each task has a key of its own and its result is taken once, so no submission is
+lost or recorded twice. A task whose Dask workers died ``allowed-failures`` times
+(``distributed.scheduler.allowed-failures``) is recorded with that error, not retried more.
+A submission whose own code ends its sandbox never takes the Dask worker with it: it is
+recorded once, with its error, as with ``--jobs``.
+
+Dask is imported by this module alone, which the grading command imports only for
+``--cluster``: grading without it needs no Dask.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import dask
+from dask.utils import parse_timedelta
+from distributed import Client, KilledWorker, LocalCluster, as_completed
+
+from autograder import confine
+from autograder.batch import Submission, grade_guarded, hidden_from_all
+from autograder.runner import grading_seed
+from autograder.sandbox import Limits
+from nnlabs.notebook import NotebookError, notebook_bytes
+
+LOCAL = re.compile(r"local:(\d+)")
+# Dask's statistical profiler samples every worker thread's stack 100 times a second: a
+# tenth of the grading work again, for a profile nobody reads here.
+LOCAL_WORKERS = {"distributed.worker.profile.enabled": False}
+
+
+class ClusterError(Exception):
+    """The cluster cannot grade: no scheduler at the address, no worker, a worker without
+    the course. Nothing has been written when it is raised."""
+
+
+@contextmanager
+def connect(where: str) -> Iterator[Client]:
+    """A client of the cluster ``where`` names: ``local:N`` starts N worker processes here
+    (one task at a time each) for as long as the client is open; anything else is a
+    scheduler's address. Waits at most Dask's connect time-out
+    (``distributed.comm.timeouts.connect``) for the scheduler and for a first worker."""
+    seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    local = LOCAL.fullmatch(where)
+    cluster = None
+    if local:
+        if int(local.group(1)) < 1:
+            raise ClusterError("local:N needs at least one worker (local:2, say)")
+        with dask.config.set(LOCAL_WORKERS):
+            cluster = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+    try:
+        try:
+            client = Client(cluster if cluster is not None else where, timeout=seconds)
+        except (OSError, ValueError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {where} ({exc}): "
+                               "nothing was graded") from None
+        try:
+            try:
+                client.wait_for_workers(1, timeout=seconds)
+            except TimeoutError:
+                raise ClusterError(f"the Dask scheduler at {where} has no worker after "
+                                   f"{seconds:g} s: nothing was graded") from None
+            yield client
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def unconfined_workers(client: Client) -> list[str]:
+    """The addresses of the cluster's workers that cannot confine a sandboxed worker."""
+    return sorted(address for address, able in client.run(confine.available).items()
+                  if not able)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One submission as a Dask worker grades it: ``content`` is its notebook's bytes (None
+    when it has a ``problem`` and is not graded), ``unseen`` what its code must not see."""
+
+    submission: Submission
+    lab: str | None
+    content: bytes | None
+    limits: Limits | None
+    unseen: tuple[Path, ...]
+    seed: int
+
+
+def grade_task(task: Task) -> str:
+    """On a Dask worker: the task's record, as JSON text."""
+    return json.dumps(grade_guarded(task.submission, task.lab, task.limits, task.unseen,
+                                    task.seed, task.content))
+
+
+def _task(submission: Submission, lab: str | None, limits: Limits | None,
+          unseen: tuple[Path, ...], seed: int) -> Task:
+    """The task for ``submission``, its notebook read here; a notebook that cannot be read
+    is a submission with that problem, recorded as grading it here would."""
+    content = None
+    if not submission.problem:
+        try:
+            content = notebook_bytes(submission.path)
+        except NotebookError as exc:
+            submission = replace(submission, problem=str(exc))
+    return Task(submission, lab, content, limits, unseen, seed)
+
+
+def _lost(task: Task) -> dict:
+    """The record of a submission whose task took down every Dask worker that ran it."""
+    reason = (f"not graded: every Dask worker that graded it died "
+              f"({dask.config.get('distributed.scheduler.allowed-failures')} times)")
+    return {"submission": task.submission.name, "lab": task.lab or "", "score": 0.0,
+            "max_score": 0.0, "questions": [], "errors": [reason],
+            "flags": [*task.submission.flags, reason + ": look at the Dask workers' logs"],
+            "seed": task.seed}
+
+
+def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | None = None,
+                     limits: Limits | None = None,
+                     on_done: Callable[[dict], None] | None = None,
+                     unseen: Sequence[Path] = (), seed: int | None = None) -> list[dict]:
+    """Grade every submission on ``client``'s cluster, one task each; results in input
+    order, the records :func:`autograder.batch.grade_all` gives.
+
+    Raises :class:`ClusterError` when a worker cannot run the task at all (the course
+    missing there, say): the run's records are then not returned, so nothing is written.
+    """
+    seed = grading_seed() if seed is None else seed
+    hidden = tuple(hidden_from_all(submissions, unseen))
+    tasks = [_task(s, lab, limits, hidden, seed) for s in submissions]
+    run = uuid.uuid4().hex
+    futures = client.map(grade_task, tasks, key=[f"nnlabs-grade-{run}-{i}"
+                                                 for i in range(len(tasks))], pure=False)
+    index = {future.key: i for i, future in enumerate(futures)}
+    records: list[dict | None] = [None] * len(tasks)
+    try:
+        for future in as_completed(futures):
+            i = index[future.key]
+            try:
+                record = json.loads(future.result())
+            except KilledWorker:
+                record = _lost(tasks[i])
+            except Exception as exc:  # noqa: BLE001 - the worker could not run the task
+                raise ClusterError(f"a Dask worker could not grade {submissions[i].name}: "
+                                   f"{type(exc).__name__}: {exc}; nothing was written") from None
+            records[i] = record
+            if on_done:
+                on_done(record)
+    finally:
+        client.cancel(futures)
+    return records
