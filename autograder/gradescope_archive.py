@@ -44,14 +44,14 @@ from autograder.wheel import EPOCH, package_files, write_wheel
 PACKAGES = (Path(nnlabs.__file__).resolve().parent, Path(reference.__file__).resolve().parent,
             Path(gradescope.__file__).resolve().parent)
 # The catalogue holds the mistakes and alternative solutions; the rest are the course
-# repository's tools (the command line, releases, nbgrader's side, the class report), which
-# need solutions/, nbgrader or pytest, none of them in the grader's venv.
+# repository's tools (the command line, releases, nbgrader's side, the class report, the
+# cluster), which need solutions/, nbgrader, pytest or Dask, none of them in the grader's venv.
 LEFT_OUT = ("autograder/catalogue", "autograder/demo.py", "autograder/answers_search.py",
             "autograder/handout.py", "autograder/release.py", "autograder/templates",
             "autograder/gradescope_archive.py", "autograder/cli.py", "autograder/__main__.py",
             "autograder/gradebook.py", "autograder/nbgrader_plugins.py",
             "autograder/pytest_plugin.py", "autograder/class_report.py",
-            "autograder/class_stats.py", "autograder/similarity.py")
+            "autograder/class_stats.py", "autograder/similarity.py", "autograder/cluster.py")
 GRADER = "nnlabs_grader"
 # What the student runtime needs, and what the reference's training loop does.
 GRADER_REQUIRES = (*REQUIRES, "tqdm")
