@@ -172,6 +172,12 @@ MISTAKES = [
             slope[s > 0] = 1
             return dout * slope
         """),
+    # Edge of the domain (issue #19): the kink at exactly 0, and a non-default axis.
+    mistake("leaky-relu-backward-right-slope-at-zero", "leaky_relu",
+            "the notebook takes the left slope there", """
+        def leaky_relu_backward(dout, s, alpha=0.01):
+            return np.where(s >= 0, dout, alpha * dout)
+        """),
     # -- elu
     mistake("elu-alpha-on-the-positive-side", "elu", "alpha multiplies the positive side", """
         def elu(s, alpha=1.0):
@@ -188,6 +194,11 @@ MISTAKES = [
     mistake("elu-backward-uses-the-value", "elu", "ELU's value", """
         def elu_backward(dout, s, alpha=1.0):
             return np.where(s > 0, dout, dout * alpha * np.expm1(np.minimum(s, 0)))
+        """),
+    mistake("elu-backward-right-slope-at-zero", "elu", "the notebook takes the left slope there",
+            """
+        def elu_backward(dout, s, alpha=1.0):
+            return np.where(s >= 0, dout, dout * alpha * np.exp(np.minimum(s, 0)))
         """),
     # -- prelu
     mistake("prelu-slopes-on-the-positive-side", "prelu", "on the positive side", """
@@ -235,7 +246,18 @@ MISTAKES = [
                 out[i] = e / e.sum()
             return out
         """),
+    mistake("softmax-ignores-its-axis", "softmax", "whatever axis is passed", """
+        def softmax(s, axis=-1):
+            e = np.exp(s - np.max(s, axis=-1, keepdims=True))
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """),
     # -- softmax_backward
+    mistake("softmax-backward-ignores-its-axis", "softmax_backward", "whatever axis is passed",
+            """
+        def softmax_backward(dout, s, axis=-1):
+            y_hat = softmax(s)
+            return y_hat * (dout - np.sum(dout * y_hat, axis=-1, keepdims=True))
+        """),
     mistake("softmax-backward-diagonal-only", "softmax_backward", "only the diagonal", """
         def softmax_backward(dout, s, axis=-1):
             y_hat = softmax(s, axis)
@@ -365,12 +387,13 @@ ALTERNATIVES = [
             return np.exp(s - lse)
 
         def softmax_backward(dout, s, axis=-1):
-            y_hat = softmax(s, axis)
+            y_hat = np.moveaxis(softmax(s, axis), axis, -1)  # one example per row
+            upstream = np.moveaxis(dout, axis, -1)
             ds = np.empty_like(y_hat)
             for i in range(y_hat.shape[0]):
                 jacobian = np.diag(y_hat[i]) - np.outer(y_hat[i], y_hat[i])
-                ds[i] = jacobian.T @ dout[i]
-            return ds
+                ds[i] = jacobian.T @ upstream[i]
+            return np.moveaxis(ds, -1, axis)
         """),
     alternative("elu-with-np-piecewise", """
         def elu(s, alpha=1.0):

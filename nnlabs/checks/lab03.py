@@ -281,7 +281,7 @@ def test_relu_backward_does_not_modify_its_inputs(student, oracle, rng):
     expect_relu_backward(got, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
 
 
-leaky_relu = Question("lab03.leaky_relu", functions=("leaky_relu", "leaky_relu_backward"), points=4)
+leaky_relu = Question("lab03.leaky_relu", functions=("leaky_relu", "leaky_relu_backward"), points=5)
 
 
 def check_leaky_relu(student, oracle, s, alpha, what):
@@ -324,7 +324,26 @@ def test_leaky_relu_and_backward_keep_float32(student, oracle, rng):
                  "(np.full(shape, alpha) and np.ones(shape) are float64)")
 
 
-elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=4)
+def at_the_kink(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs off the kink with about a third of them exactly 0 (the first one always), and
+    an upstream gradient of both signs away from 0."""
+    s = off_kinks(rng, shape)
+    s[rng.random(shape) < 0.35] = 0.0
+    s.flat[0] = 0.0
+    return s, rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+@leaky_relu.check(points=1)
+def test_leaky_relu_backward_takes_the_slope_alpha_at_s_equal_zero(student, oracle, rng):
+    s, dout = at_the_kink(rng, (3, 4))
+    alpha = float(rng.uniform(0.05, 0.5))
+    expect_close(student.leaky_relu_backward(dout, s, alpha),
+                 oracle.leaky_relu_backward(dout, s, alpha),
+                 f"leaky_relu_backward(dout, s, {alpha:.3g}) where some s are exactly 0",
+                 mistakes=oracle.leaky_relu_backward_at_zero_mistakes(dout, s, alpha))
+
+
+elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=5)
 
 
 def check_elu(student, oracle, s, alpha, what):
@@ -363,6 +382,15 @@ def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     expect_finite(got, "elu_backward(dout, s, 1.0)", advice)
     expect_close(got, oracle.elu_backward(dout, s, alpha), "elu_backward(dout, s, 1.0) for "
                  "large |s|", atol=1e-12, mistakes=oracle.elu_backward_mistakes(dout, s, alpha))
+
+
+@elu.check(points=1)
+def test_elu_backward_takes_the_slope_alpha_at_s_equal_zero(student, oracle, rng):
+    s, dout = at_the_kink(rng, (3, 4))
+    alpha = float(rng.uniform(1.5, 3.0))  # alpha != 1: the two slopes at 0 differ
+    expect_close(student.elu_backward(dout, s, alpha), oracle.elu_backward(dout, s, alpha),
+                 f"elu_backward(dout, s, {alpha:.3g}) where some s are exactly 0",
+                 mistakes=oracle.elu_backward_at_zero_mistakes(dout, s, alpha))
 
 
 prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"), points=4)
@@ -421,7 +449,7 @@ def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
                           f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
-softmax = Question("lab03.softmax", functions=("softmax",), points=4)
+softmax = Question("lab03.softmax", functions=("softmax",), points=5)
 
 
 SHIFT_ADVICE = ("e^1000 overflows. Subtract each row's maximum first: "
@@ -456,7 +484,15 @@ def test_softmax_keeps_float32(student, oracle, rng):
                  "np.zeros_like(s) keeps s's dtype)")
 
 
-softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=4)
+@softmax.check(points=1)
+def test_softmax_normalizes_along_the_axis_it_is_given(student, oracle, rng):
+    s = rng.normal(0.0, 2.0, size=(4, 3))
+    expect_close(student.softmax(s, axis=0), oracle.softmax(s, axis=0),
+                 "softmax(s, axis=0), s of shape (4, 3): each column sums to 1",
+                 mistakes=oracle.softmax_axis_mistakes(s, 0))
+
+
+softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=5)
 
 
 def check_softmax_backward(student, oracle, s, dout, what):
@@ -480,6 +516,15 @@ def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
     expect_finite(got, "softmax_backward(dout, s)", SHIFT_ADVICE)
     expect_close(got, oracle.softmax_backward(dout, s), "softmax_backward(dout, s) for large "
                  "logits", atol=1e-12, mistakes=oracle.softmax_backward_mistakes(dout, s))
+
+
+@softmax_backward.check(points=1)
+def test_softmax_backward_works_along_the_axis_it_is_given(student, oracle, rng):
+    s, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    numerical = oracle.central_differences("softmax", [s, 0], upstream=dout)
+    expect_gradient_near(student.softmax_backward(dout, s, axis=0), numerical,
+                         "softmax_backward(dout, s, axis=0), shape (4, 3)",
+                         mistakes=oracle.softmax_backward_axis_mistakes(dout, s, 0))
 
 
 mse = Question("lab03.mse", functions=("mse",), points=3)

@@ -106,13 +106,14 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     sample = float(np.var(W))
     relative = np.sqrt((kurtosis - 1.0) / n)
     if abs(sample - variance) > SIGMAS * relative * variance:
+        difference = CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; "
+                                 f"the formula gives Var(w) = {variance:.4g} (a correct draw "
+                                 f"is within {100 * SIGMAS * relative:.1f}% of it).")
         for sentence, wrong in (mistakes or {}).items():
             if abs(sample - wrong) <= SIGMAS * relative * wrong:
                 raise named_mistake(what, sentence, f"the sample variance is {sample:.4g}, "
-                                                    f"expected {variance:.4g}: ")
-        raise CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; the "
-                          f"formula gives Var(w) = {variance:.4g} (a correct draw is within "
-                          f"{100 * SIGMAS * relative:.1f}% of it).")
+                                                    f"expected {variance:.4g}: ", difference)
+        raise difference
     if bound is not None:
         largest = float(np.max(np.abs(W)))
         expect(largest <= bound * (1 + 1e-12),
@@ -214,8 +215,8 @@ def check_predicted_variance(student, oracle, fan_in, var_w, var_x, simulated=No
     except CheckFailed as failure:
         if simulated is None:
             raise
-        raise CheckFailed(f"{failure} A simulation of s = X W with these variances gives "
-                          f"Var(s) = {simulated:.4g}.", failure.mistake) from None
+        raise failure.extended(f"A simulation of s = X W with these variances gives "
+                               f"Var(s) = {simulated:.4g}.") from None
 
 
 @predicted_variance.check(points=1)
