@@ -241,9 +241,8 @@ MISTAKES = [
     mistake("softmax-float64-rows", "softmax", "np.zeros(shape) is float64", """
         def softmax(s, axis=-1):
             out = np.zeros(s.shape)
-            for i, row in enumerate(s):
-                e = np.exp(row - row.max())
-                out[i] = e / e.sum()
+            e = np.exp(s - np.max(s, axis=axis, keepdims=True))
+            out[...] = e / np.sum(e, axis=axis, keepdims=True)
             return out
         """),
     mistake("softmax-ignores-its-axis", "softmax", "whatever axis is passed", """
@@ -316,10 +315,11 @@ MISTAKES = [
     mistake("softmax-ce-gradient-without-1-over-m", "softmax_cross_entropy", "the 1/m", """
         def softmax_cross_entropy(s, y):
             m = s.shape[0]
-            y_hat = softmax(s)
-            loss = -np.mean(np.log(y_hat[np.arange(m), y]))
-            y_hat[np.arange(m), y] -= 1
-            return loss, y_hat
+            shifted = s - np.max(s, axis=1, keepdims=True)
+            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            grad = np.exp(log_y_hat)
+            grad[np.arange(m), y] -= 1
+            return -np.mean(log_y_hat[np.arange(m), y]), grad
         """),
     mistake("softmax-ce-gradient-without-one-hot", "softmax_cross_entropy",
             "subtract the one-hot targets", """

@@ -391,7 +391,8 @@ def check_gradient_check(student, x, what):
     for name in ("missing inner derivative", "sign flipped", "one entry off by 1%"):
         expect(errors[name] > 1e-3, f"{what}: for a wrong gradient ({name}) it reported "
                f"a relative error of only {errors[name]:.3g}; a checker must expose it. "
-               "Report the largest elementwise relative error.", "checker-misses-a-wrong-gradient")
+               "Report the largest elementwise relative error: report the largest one.",
+               "checker-misses-a-wrong-gradient")
 
 
 @gradcheck.check(points=1)

@@ -98,7 +98,9 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     that mistake gives) is named."""
     n = W.size
     mean = float(W.mean())
-    mean_error = np.sqrt(variance / n)
+    # The standard error of the mean from the sample's own spread: a zero-mean draw of the
+    # wrong variance is told about its variance, not that it is off centre.
+    mean_error = np.sqrt(float(np.var(W)) / n)
     expect(abs(mean) <= SIGMAS * mean_error,
            f"{what}: the sample mean of {n} weights is {mean:.3g}; a zero-mean distribution "
            f"gives |mean| < {SIGMAS * mean_error:.2g}. Is the distribution centred on 0 "
@@ -425,7 +427,9 @@ def test_hidden_unit_spread_on_a_small_example(student, oracle, rng):
 def test_hidden_unit_spread_is_zero_for_symmetric_units(student, oracle, rng):
     fan_in, units = int(rng.integers(2, 8)), int(rng.integers(2, 8))
     column = rng.normal(size=(fan_in, 1))
+    W = rng.normal(size=(fan_in, units))
+    # Random units first: on identical ones two mistakes (the whole matrix's range, the
+    # range across the rows) give the same number, so a name there would be a guess.
+    check_spread(student, oracle, W, f"hidden_unit_spread(W), W of shape {W.shape}")
     check_spread(student, oracle, np.repeat(column, units, axis=1),
                  f"hidden_unit_spread(W) for {units} identical units of {fan_in} weights")
-    W = rng.normal(size=(fan_in, units))
-    check_spread(student, oracle, W, f"hidden_unit_spread(W), W of shape {W.shape}")
