@@ -275,9 +275,11 @@ def expect_dtype(got: Any, dtype: np.dtype | type, what: str) -> None:
     """``got`` is an array (or numpy scalar) of exactly ``dtype``."""
     actual = getattr(got, "dtype", type(got).__name__)
     if actual != np.dtype(dtype):
-        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got {actual}: "
-                          "avoid mixing in float64 constants or arrays (np.float64(...), "
-                          "np.array([...]) without dtype).", "wrong-dtype")
+        widened = np.dtype(dtype) == np.float32 and actual == np.float64
+        advice = (": avoid mixing in float64 constants or arrays (np.float64(...), "
+                  "np.array([...]) without dtype)" if widened else "")
+        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got {actual}{advice}.",
+                          "wrong-dtype")
 
 
 def expect_unchanged(before: np.ndarray, after: Any, what: str) -> None:

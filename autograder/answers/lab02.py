@@ -333,6 +333,9 @@ def numerical_gradient_mistakes(function: str, x: np.ndarray, h: float) -> dict:
 def relative_error_mistakes(a: np.ndarray, b: np.ndarray) -> dict:
     diff = np.abs(a - b)
     return {
+        "it adds the guard to every denominator, |a - b| / (|a| + |b| + 1e-8): the guard only "
+        "replaces a denominator smaller than it, max(|a| + |b|, 1e-8).":
+            np.max(diff / (np.abs(a) + np.abs(b) + 1e-8)),
         "it is the mean of the elementwise relative errors: report the largest one, so "
         "that one wrong entry is not averaged away.":
             np.mean(diff / np.maximum(np.abs(a) + np.abs(b), 1e-8)),

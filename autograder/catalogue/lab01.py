@@ -315,6 +315,13 @@ MISTAKES = [
             low, high = X_train.min(axis=0), X_train.max(axis=0)
             return (X_train - low) / (high - low), (X_test - low) / (high - low)
         """),
+    # Edge of the domain (issue #19): a constant training feature, another value at test time.
+    mistake("min-max-guard-added-to-the-spread", "min_max_scale", "with a constant feature", """
+        def min_max_scale(X_train, X_test):
+            low = X_train.min(axis=0)
+            spread = X_train.max(axis=0) - low + 1e-8
+            return (X_train - low) / spread, (X_test - low) / spread
+        """),
 ]
 
 ALTERNATIVES = [

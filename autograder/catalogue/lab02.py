@@ -395,6 +395,13 @@ propagate(self)""")),
             return relative_error(grad_f(x), grad_f(x))
         """),
     *upstream_mistakes(),
+    # Edge of the domain (issue #19): denominators at the guard's scale.
+    mistake("relative-error-guard-added-to-every-denominator", "gradient_check",
+            "the guard only replaces", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
+        """),
 ]
 
 ALTERNATIVES = [

@@ -343,6 +343,29 @@ MISTAKES = [
             y_hat = softmax(s, axis)
             return y_hat * (1 - y_hat)
         """),
+    # Edge of the domain (issue #19): backward passes keep float32 too.
+    mistake("tanh-backward-in-float64", "tanh", "expected dtype float32", """
+        def tanh_backward(dout, s):
+            return dout * (1.0 - np.tanh(np.asarray(s, dtype=np.float64)) ** 2)
+        """),
+    mistake("elu-backward-float64-slopes", "elu", "expected dtype float32", """
+        def elu_backward(dout, s, alpha=1.0):
+            local = np.ones(s.shape)
+            local[s <= 0] = alpha * np.exp(s[s <= 0])
+            return dout * local
+        """),
+    mistake("prelu-backward-dalpha-in-float64", "prelu", "expected dtype float32", """
+        def prelu_backward(dout, s, alpha):
+            dalpha = np.zeros(s.shape[1])
+            for j in range(s.shape[1]):
+                dalpha[j] = np.sum(dout[:, j] * np.minimum(s[:, j], 0))
+            return np.where(s > 0, dout, alpha * dout), dalpha
+        """),
+    mistake("softmax-backward-in-float64", "softmax_backward", "expected dtype float32", """
+        def softmax_backward(dout, s, axis=-1):
+            y_hat = softmax(np.asarray(s, dtype=np.float64), axis)
+            return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
+        """),
 ]
 MISTAKES += upstream_mistakes({m.name for m in MISTAKES})
 

@@ -294,7 +294,7 @@ def test_value_operations_each_multiply_a_random_upstream_gradient(student, orac
 
 gradcheck = Question("lab02.gradient_check",
                      functions=("numerical_gradient", "relative_error", "gradient_check"),
-                     points=7)
+                     points=8)
 
 
 def probe_numerical_gradient(namespace, function, x, h):
@@ -374,6 +374,17 @@ def test_relative_error_on_a_small_example(student, oracle, rng):
     b = a * (1 + rng.normal(0.0, 0.1, size=5))
     expect_close(student.relative_error(a, b), oracle.relative_error(a, b),
                  "relative_error(a, b) for a, b of shape (5,)",
+                 mistakes=oracle.relative_error_mistakes(a, b))
+
+
+@gradcheck.check(points=1)
+def test_relative_error_where_the_guard_decides(student, oracle, rng):
+    """Entries whose |a| + |b| is below, at and above the guard 1e-8: the guard replaces a
+    small denominator, it is not added to every one."""
+    a = np.array([2e-9, 6e-9, 3e-8, 0.0]) * rng.uniform(0.8, 1.2, size=4)
+    b = a * np.array([0.25, 0.5, 0.6, 1.0])
+    expect_close(student.relative_error(a, b), oracle.relative_error(a, b),
+                 "relative_error(a, b) for entries of size about 1e-8", rtol=1e-9,
                  mistakes=oracle.relative_error_mistakes(a, b))
 
 

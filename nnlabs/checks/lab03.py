@@ -169,7 +169,7 @@ def test_sigmoid_backward_keeps_float32(student, oracle, rng):
     expect_dtype(got, np.float32, "sigmoid_backward(dout, s) for float32 inputs")
 
 
-tanh = Question("lab03.tanh", functions=("tanh", "tanh_backward"), points=4)
+tanh = Question("lab03.tanh", functions=("tanh", "tanh_backward"), points=5)
 
 
 def check_tanh(student, oracle, s, what):
@@ -206,6 +206,23 @@ def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     expect_finite(got, "tanh_backward(dout, s)", "compute tanh(s) stably first.")
     expect_close(got, oracle.tanh_backward(dout, s), "tanh_backward(dout, s) for large |s|",
                  atol=1e-12, mistakes=oracle.tanh_backward_mistakes(dout, s))
+
+
+def expect_backward_keeps_float32(student, oracle, name, s, dout, *rest):
+    """``<name>_backward(dout, s, *rest)`` for float32 inputs: the answer key's values, in
+    float32 (a backward pass keeps its inputs' dtype as the forward does)."""
+    got = getattr(student, f"{name}_backward")(dout, s, *rest)
+    what = f"{name}_backward(dout, s) for float32 inputs"
+    wide = [np.asarray(a, dtype=np.float64) for a in (dout, s, *rest)]
+    expect_close(got, getattr(oracle, f"{name}_backward")(*wide), what, **F32)
+    expect_dtype(got, np.float32, f"{what} (np.ones(shape) and float64 arrays widen it)")
+
+
+@tanh.check(points=1)
+def test_tanh_backward_keeps_float32(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+    expect_backward_keeps_float32(student, oracle, "tanh", s, dout)
 
 
 relu = Question("lab03.relu", functions=("relu",), points=3)
@@ -343,7 +360,7 @@ def test_leaky_relu_backward_takes_the_slope_alpha_at_s_equal_zero(student, orac
                  mistakes=oracle.leaky_relu_backward_at_zero_mistakes(dout, s, alpha))
 
 
-elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=5)
+elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=6)
 
 
 def check_elu(student, oracle, s, alpha, what):
@@ -393,7 +410,14 @@ def test_elu_backward_takes_the_slope_alpha_at_s_equal_zero(student, oracle, rng
                  mistakes=oracle.elu_backward_at_zero_mistakes(dout, s, alpha))
 
 
-prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"), points=4)
+@elu.check(points=1)
+def test_elu_backward_keeps_float32(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = off_kinks(rng, shape).astype(np.float32), rng.normal(size=shape).astype(np.float32)
+    expect_backward_keeps_float32(student, oracle, "elu", s, dout, float(rng.uniform(0.5, 2.0)))
+
+
+prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"), points=5)
 
 
 def prelu_inputs(rng: np.random.Generator, m: int, d: int):
@@ -449,6 +473,18 @@ def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
                           f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
+@prelu.check(points=1)
+def test_prelu_backward_keeps_float32(student, oracle, rng):
+    s, dout, alpha = (a.astype(np.float32) for a in prelu_inputs(rng, 4, 3))
+    what = "prelu_backward(dout, s, alpha) for float32 inputs"
+    ds, dalpha = expect_pair(student.prelu_backward(dout, s, alpha), what, "ds, dalpha")
+    expected_ds, expected_dalpha = oracle.prelu_backward(*(a.astype(np.float64)
+                                                           for a in (dout, s, alpha)))
+    for name, got, expected in (("ds", ds, expected_ds), ("dalpha", dalpha, expected_dalpha)):
+        expect_close(got, expected, f"{name} of {what}", **F32)
+        expect_dtype(got, np.float32, f"{name} of {what} (np.zeros(D) is float64)")
+
+
 softmax = Question("lab03.softmax", functions=("softmax",), points=5)
 
 
@@ -492,7 +528,7 @@ def test_softmax_normalizes_along_the_axis_it_is_given(student, oracle, rng):
                  mistakes=oracle.softmax_axis_mistakes(s, 0))
 
 
-softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=5)
+softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=6)
 
 
 def check_softmax_backward(student, oracle, s, dout, what):
@@ -525,6 +561,13 @@ def test_softmax_backward_works_along_the_axis_it_is_given(student, oracle, rng)
     expect_gradient_near(student.softmax_backward(dout, s, axis=0), numerical,
                          "softmax_backward(dout, s, axis=0), shape (4, 3)",
                          mistakes=oracle.softmax_backward_axis_mistakes(dout, s, 0))
+
+
+@softmax_backward.check(points=1)
+def test_softmax_backward_keeps_float32(student, oracle, rng):
+    shape = random_batch(rng)
+    s, dout = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+    expect_backward_keeps_float32(student, oracle, "softmax", s, dout)
 
 
 mse = Question("lab03.mse", functions=("mse",), points=3)

@@ -27,7 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged, named_mistake
+from nnlabs.expect import (
+    CheckFailed,
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_unchanged,
+    named_mistake,
+)
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -139,7 +146,7 @@ def expect_reproducible(student, name: str, fan_in: int, fan_out: int, seed: int
 
 # --------------------------------------------------------------------------- zeros, constant
 
-constant_init = Question("lab05.constant_init", functions=("zeros", "constant"), points=2)
+constant_init = Question("lab05.constant_init", functions=("zeros", "constant"), points=3)
 
 
 def check_constant_init(student, oracle, fan_in, fan_out, value):
@@ -155,6 +162,16 @@ def check_constant_init(student, oracle, fan_in, fan_out, value):
 @constant_init.check(points=1)
 def test_zeros_and_constant_on_a_small_example(student, oracle):
     check_constant_init(student, oracle, 3, 2, 0.5)
+
+
+@constant_init.check(points=1)
+def test_constant_with_an_integer_value_gives_float_weights(student, oracle, rng):
+    value = int(rng.integers(1, 5))
+    what = f"constant(3, 4, value={value})"
+    W = student.constant(3, 4, value=value)
+    expect_dtype(W, np.float64, f"{what}: weights are floats, whatever the type of value "
+                 "(np.full(shape, value) keeps an int's dtype; float(value) does not)")
+    expect_close(W, oracle.constant(3, 4, value=value), what)
 
 
 # --------------------------------------------------------------------------- normal
