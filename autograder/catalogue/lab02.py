@@ -402,6 +402,11 @@ propagate(self)""")),
             a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
             return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
         """),
+    mistake("gradient-check-keeps-an-integer-point", "gradient_check", "a list of integers", """
+        def gradient_check(f, grad_f, x, h=1e-5):
+            x = np.asarray(x)
+            return relative_error(grad_f(x.copy()), numerical_gradient(f, x, h))
+        """),
 ]
 
 ALTERNATIVES = [

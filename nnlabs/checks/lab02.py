@@ -294,7 +294,7 @@ def test_value_operations_each_multiply_a_random_upstream_gradient(student, orac
 
 gradcheck = Question("lab02.gradient_check",
                      functions=("numerical_gradient", "relative_error", "gradient_check"),
-                     points=8)
+                     points=9)
 
 
 def probe_numerical_gradient(namespace, function, x, h):
@@ -338,6 +338,15 @@ def probe_gradient_check(namespace, x, h):
     errors["right, with an exact 0"] = float(namespace["gradient_check"](g, g_grad, np.array(x),
                                                                          h=h))
     return errors
+
+
+def probe_gradient_check_of_a_list(namespace, point):
+    """The student's checker on f(v) = sum(sin(v^2)) and its right gradient, at ``point``
+    given as a list of integers."""
+    def f(v):
+        return float(np.sum(np.sin(v**2)))
+
+    return float(namespace["gradient_check"](f, lambda v: 2 * v * np.cos(v**2), point))
 
 
 def check_numerical_gradient(student, oracle, function, x, h, exact, what):
@@ -404,6 +413,17 @@ def check_gradient_check(student, x, what):
                f"a relative error of only {errors[name]:.3g}; a checker must expose it. "
                "Report the largest elementwise relative error: report the largest one.",
                "checker-misses-a-wrong-gradient")
+
+
+@gradcheck.check(points=1)
+def test_gradient_check_accepts_a_list_of_integers(student, rng):
+    point = [int(v) for v in rng.choice([-3, -2, -1, 1, 2, 3], size=4)]
+    error = student.run(probe_gradient_check_of_a_list, point)
+    expect(isinstance(error, float) and error < 1e-7,
+           f"gradient_check(f, grad_f, x={point}), a list of integers, for the right gradient "
+           f"of f = sum(sin(x^2)): it reported {error!r}, not an error below 1e-7. Convert x "
+           "to a float array first (np.array(x, dtype=float)): an integer array truncates "
+           "x + h to x.")
 
 
 @gradcheck.check(points=1)

@@ -213,8 +213,8 @@ def expect_backward_keeps_float32(student, oracle, name, s, dout, *rest):
     float32 (a backward pass keeps its inputs' dtype as the forward does)."""
     got = getattr(student, f"{name}_backward")(dout, s, *rest)
     what = f"{name}_backward(dout, s) for float32 inputs"
-    wide = [np.asarray(a, dtype=np.float64) for a in (dout, s, *rest)]
-    expect_close(got, getattr(oracle, f"{name}_backward")(*wide), what, **F32)
+    wide = [np.asarray(a, dtype=np.float64) for a in (dout, s)]
+    expect_close(got, getattr(oracle, f"{name}_backward")(*wide, *rest), what, **F32)
     expect_dtype(got, np.float32, f"{what} (np.ones(shape) and float64 arrays widen it)")
 
 
