@@ -412,4 +412,10 @@ ALTERNATIVES = [
             spread = np.where(spread == 0, 1, spread)
             return (X_train - low) / spread, (X_test - low) / spread
         """),
+    alternative("min-max-scale-with-ptp-and-a-masked-guard", """
+        def min_max_scale(X_train, X_test):
+            low, spread = X_train.min(axis=0), np.ptp(X_train, axis=0)
+            spread[spread == 0] = 1.0
+            return (X_train - low) / spread, (X_test - low) / spread
+        """),
 ]

@@ -467,4 +467,11 @@ for node in reversed(order):
             scale = np.abs(a) + np.abs(b)
             return float(np.max(diff / np.where(scale > 1e-8, scale, 1e-8)))
         """),
+    alternative("relative-error-guard-by-replacing-small-denominators", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            denominator = np.abs(a) + np.abs(b)
+            denominator[denominator < 1e-8] = 1e-8
+            return float((np.abs(a - b) / denominator).max())
+        """),
 ]

@@ -461,4 +461,9 @@ ALTERNATIVES = [
                 grad[i, y[i]] -= 1
             return loss / m, grad / m
         """),
+    # The notebook's f'(s) = f(s) + alpha for s <= 0: at the kink it is alpha, the left slope.
+    alternative("elu-backward-from-the-value-plus-alpha", """
+        def elu_backward(dout, s, alpha=1.0):
+            return np.where(s > 0, dout, dout * (elu(s, alpha) + alpha))
+        """),
 ]

@@ -306,4 +306,8 @@ ALTERNATIVES = [
                 dout = dout @ W.T
             return np.array(norms[::-1])
         """),
+    alternative("constant-by-scaling-ones", """
+        def constant(fan_in, fan_out, rng=None, value=0.1):
+            return value * np.ones((fan_in, fan_out))
+        """),
 ]

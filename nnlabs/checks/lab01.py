@@ -353,8 +353,9 @@ def test_ridge_regression_on_a_small_example(student, oracle, rng):
 logistic = Question("lab01.logistic_loss_and_grad", functions=("logistic_loss_and_grad",),
                     points=3)
 
-STABLE_LOSS = ("log(sigma(s)) is log(0) = -inf once sigma(s) rounds to 0 (and log(1 - sigma(s)) "
-               "once it rounds to 1). Write each term with s = <w, x>: "
+STABLE_LOSS = ("some term overflows or takes a log of 0 there: e^s is inf for large s, so "
+               "log(1 + e^s) is too, and log(sigma(s)) is log(0) = -inf once sigma(s) rounds to "
+               "0 (and log(1 - sigma(s)) once it rounds to 1). Write each term with s = <w, x>: "
                "-[y log sigma(s) + (1 - y) log(1 - sigma(s))] = log(1 + e^s) - y s, and "
                "log(1 + e^s) = np.logaddexp(0, s).")
 

@@ -599,9 +599,11 @@ def check_bce(student, oracle, s, y, what, large=False):
     m = s.shape[0]
     loss, grad = expect_pair(student.binary_cross_entropy_with_logits(s, y), what,
                              "loss, gradient")
-    expect_finite(loss, f"the loss of {what}", "log(sigma(s)) is log(0) = -inf once "
-                  "sigma(s) rounds to 0 (and 1 - sigma(s) to 0 for large s). Simplify the loss "
-                  "to max(s, 0) - y s + log(1 + e^{-|s|}) (np.logaddexp(0, s) - y s is the same).")
+    expect_finite(loss, f"the loss of {what}", "some term overflows or takes a log of 0 "
+                  "there: e^{-s} is inf for very negative s (log(1 + e^{-s}) needs the |s|), and "
+                  "log(sigma(s)) is log(0) = -inf once sigma(s) rounds to 0 (and 1 - sigma(s) "
+                  "to 0 for large s). Simplify the loss to max(s, 0) - y s + log(1 + e^{-|s|}) "
+                  "(np.logaddexp(0, s) - y s is the same).")
     reference_loss, reference_grad = oracle.binary_cross_entropy_with_logits(s, y)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m)
     mistakes = oracle.bce_gradient_mistakes(s, y)
