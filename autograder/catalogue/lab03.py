@@ -366,6 +366,16 @@ MISTAKES = [
             y_hat = softmax(np.asarray(s, dtype=np.float64), axis)
             return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
         """),
+    # Edge of the domain: a batch in which the last class has no example.
+    mistake("softmax-ce-classes-counted-from-the-labels", "softmax_cross_entropy",
+            "could not be broadcast together", """
+        def softmax_cross_entropy(s, y):
+            m = s.shape[0]
+            shifted = s - np.max(s, axis=1, keepdims=True)
+            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            one_hot = np.eye(int(y.max()) + 1)[y]
+            return float(-np.mean(log_y_hat[np.arange(m), y])), (np.exp(log_y_hat) - one_hot) / m
+        """),
 ]
 MISTAKES += upstream_mistakes({m.name for m in MISTAKES})
 

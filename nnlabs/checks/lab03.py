@@ -631,16 +631,18 @@ def test_bce_stays_finite_for_large_logits(student, oracle, rng):
               large=True)
 
 
-sce = Question("lab03.softmax_cross_entropy", functions=("softmax_cross_entropy",), points=3)
+sce = Question("lab03.softmax_cross_entropy", functions=("softmax_cross_entropy",), points=4)
 
 
 def check_sce(student, oracle, s, labels, what, large=False):
     """As :func:`check_bce`, for the multinomial cross-entropy of integer labels."""
     m = s.shape[0]
     loss, grad = expect_pair(student.softmax_cross_entropy(s, labels), what, "loss, gradient")
-    expect_finite(loss, f"the loss of {what}", "log(softmax(s)) is log(0) = -inf once the "
-                  "true class's probability underflows. Use log softmax(s)_y = s_y - logsumexp(s) "
-                  "with logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
+    expect_finite(loss, f"the loss of {what}", "some term overflows or takes a log of 0 "
+                  "there: e^s is inf for large scores unless each row's maximum is subtracted "
+                  "first, and log(softmax(s)) is log(0) = -inf once the true class's probability "
+                  "underflows. Use log softmax(s)_y = s_y - logsumexp(s) with "
+                  "logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
     reference_loss, reference_grad = oracle.softmax_cross_entropy(s, labels)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m,
                  mistakes=oracle.sce_loss_mistakes(s, labels))
@@ -661,6 +663,14 @@ def labels_for(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
 def test_softmax_ce_loss_and_gradient_on_a_small_example(student, oracle, rng):
     s, labels = rng.normal(0.0, 2.0, size=(4, 3)), labels_for(rng, 4, 3)
     check_sce(student, oracle, s, labels, "softmax_cross_entropy(s, y), s of shape (4, 3)")
+
+
+@sce.check(points=1)
+def test_softmax_ce_when_no_example_has_the_last_class(student, oracle, rng):
+    m, k = random_batch(rng)
+    labels = labels_for(rng, m, k - 1)  # class k - 1 has scores but no example in the batch
+    check_sce(student, oracle, rng.normal(0.0, 2.0, size=(m, k)), labels,
+              f"softmax_cross_entropy(s, y), s of shape {(m, k)}, no label {k - 1} in y")
 
 
 @sce.check(points=1)
