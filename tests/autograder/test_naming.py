@@ -4,9 +4,15 @@ not which mistake it is (issue #19)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from autograder.catalogue import ROOT, Variant, apply_variant, as_file, definitions, load_notebook
 from autograder.hidden import load_lab
 from autograder.oracle import ReferenceOracle
 from nnlabs.oracle import ReplayOracle
@@ -77,3 +83,41 @@ def test_a_scalar_equal_to_a_variant_by_chance_is_not_named():
 
     result = run_check(check, LocalStudent({"dead_fraction": dead_fraction}), oracle)
     assert result.earned == 0.0 and len(seen) >= 2 and result.mistake == ""
+
+
+PLANTED_SIGMOID = '''
+def sigmoid(s):
+    global _first
+    if "_first" not in globals() or np.array_equal(s, _first):
+        _first = s
+        return 0.5 * (1.0 + np.tanh(-0.5 * s))
+    return 1.1 * 0.5 * (1.0 + np.tanh(0.5 * s))
+'''
+
+
+def pytest_output(tmp_path: Path, sigmoid_source: str) -> str:
+    """What ``pytest -p autograder.pytest_plugin`` prints for lab 03's sigmoid comparisons on
+    the solution with ``sigmoid`` replaced."""
+    variant = Variant("planted", definitions(sigmoid_source))
+    path = tmp_path / "submission.ipynb"
+    path.write_bytes(as_file(apply_variant(load_notebook("lab03"), variant)))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin",
+         str(ROOT / "nnlabs" / "checks" / "lab03.py"), str(ROOT / "autograder" / "hidden" /
+                                                          "lab03.py"),
+         "--notebook", str(path), "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-k", "sigmoid_matches_the_reference"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ,
+                                                            "NNLABS_GRADING_SEED": "1"}).stdout
+
+
+@pytest.mark.slow
+def test_pytest_plugin_does_not_name_a_variant_matched_on_one_input_only(tmp_path):
+    output = pytest_output(tmp_path, PLANTED_SIGMOID)
+    assert "nnlabs score: 0 / 2" in output and "a sign is flipped" not in output
+
+
+@pytest.mark.slow
+def test_pytest_plugin_names_a_variant_matched_on_both_inputs(tmp_path):
+    flipped = "def sigmoid(s):\n    return 0.5 * (1.0 + np.tanh(-0.5 * s))\n"
+    assert "a sign is flipped" in pytest_output(tmp_path, flipped)
