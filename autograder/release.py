@@ -30,7 +30,7 @@ from pathlib import Path
 from autograder.hidden import LAB_MODULES, load_lab
 from autograder.oracle import RecordingOracle, ReferenceOracle, fixture_text
 from nnlabs.oracle import FIXTURES, ReplayOracle
-from nnlabs.runner import run_check
+from nnlabs.runner import redrawable, run_check
 from nnlabs.student import LocalStudent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,8 @@ def record(lab: str) -> str:
             if result.earned != result.points:
                 raise RuntimeError(f"the reference fails its own visible check {check.name}: "
                                    f"{result.feedback}")
+            if redrawable(check):  # the second input that confirms a named mistake
+                run_check(check, reference_student, oracle, second=True)
         recorded.update(oracle.recorded)
     return fixture_text(recorded)
 

@@ -16,7 +16,14 @@ import secrets
 from autograder.oracle import ReferenceOracle
 from nnlabs.oracle import ReplayOracle
 from nnlabs.registry import Check, Question
-from nnlabs.runner import CheckResult, QuestionResult, run_check, run_checks, run_visible
+from nnlabs.runner import (
+    CheckResult,
+    QuestionResult,
+    redrawable,
+    run_check,
+    run_checks,
+    run_visible,
+)
 from nnlabs.student import Student
 
 SEED_VARIABLE = "NNLABS_GRADING_SEED"
@@ -61,8 +68,3 @@ def run_question(question: Question, student: Student, *, hidden: bool,
         return result
 
     return run_checks(question.id, question.checks, judge)
-
-
-def redrawable(check: Check) -> bool:
-    """A check whose inputs come from its ``rng`` fixture, so other inputs can be drawn."""
-    return "rng" in check.fixtures

@@ -12,6 +12,12 @@ diagnoses every comparison makes (a wrong shape, a flipped sign, an input
 changed in place, ...) a fixed key; the grader prefixes the question's id
 (``lab03.sigmoid_backward.dout-times-sigma-s-forget-1-minus-sigma``), so a class
 report can count who made which mistake.
+
+A name found by matching values (a wrong variant, a constant factor) is a guess
+from one input, so such a verdict carries its :attr:`CheckFailed.fallback`: what it
+says without the name. The runner draws a second input for the check and keeps a
+name only if the second verdict names it too (:func:`nnlabs.runner.run_check`);
+otherwise the student is told what differs and nothing more.
 """
 
 from __future__ import annotations
@@ -28,6 +34,14 @@ SCALE_HINTS = {
     2.0: ("twice-the-value", "it is twice the expected value."),
     0.5: ("half-the-value", "it is half the expected value."),
 }
+
+# The keys of verdicts that name a kind of difference (a mistake's family), not one mistake,
+# and of those that state a fact about the result (its type, shape, dtype, finiteness).
+FAMILY_KEYS = frozenset({*(key for key, _ in SCALE_HINTS.values()), "missing-batch-average",
+                         "averaged-twice", "constant-factor", "per-column-factor",
+                         "per-row-factor", "transposed"})
+FACT_KEYS = frozenset({"not-an-array", "wrong-shape", "not-real-numbers", "not-finite",
+                       "wrong-dtype", "modified-input"})
 
 # Words a mistake's key leaves out, how many of the others it keeps, and the operators it
 # spells out (sentences can differ only in one: "the `+` backward", "the `*` backward").
@@ -76,17 +90,44 @@ def gradient_error(got: np.ndarray, expected: np.ndarray) -> float:
 
 class CheckFailed(AssertionError):
     """A check's verdict: the message is shown to the student as feedback. ``mistake``, when
-    the verdict names a mistake, is its key (see :func:`mistake_key`), else empty."""
+    the verdict names a mistake, is its key (see :func:`mistake_key`), else empty.
+    ``fallback``, when the name is a guess from matching values, is the verdict to give
+    instead if a second input does not show the same mistake (see :meth:`verdicts`)."""
 
-    def __init__(self, message: str, mistake: str = "") -> None:
+    def __init__(self, message: str, mistake: str = "",
+                 fallback: CheckFailed | None = None) -> None:
         super().__init__(message)
         self.mistake = mistake
+        self.fallback = fallback
+
+    def verdicts(self) -> list[CheckFailed]:
+        """This verdict and its fallbacks, most specific first; the last needs no second
+        input (it names nothing, or what it names is a fact about the result, such as its
+        shape or dtype)."""
+        chain = [self]
+        while chain[-1].fallback is not None:
+            chain.append(chain[-1].fallback)
+        return chain
+
+    def extended(self, text: str) -> CheckFailed:
+        """The same verdict, and each of its fallbacks, with ``text`` appended."""
+        fallback = self.fallback.extended(text) if self.fallback is not None else None
+        return CheckFailed(f"{self} {text}", self.mistake, fallback)
+
+    def confirmed_by(self, again: CheckFailed | None) -> CheckFailed:
+        """The most specific of :meth:`verdicts` that ``again`` (the verdict on a second
+        input, None if it passed) names too, else the last, which names no guess."""
+        seen = {v.mistake for v in again.verdicts() if v.mistake} if again else set()
+        chain = self.verdicts()
+        return next((v for v in chain[:-1] if v.mistake in seen), chain[-1])
 
 
-def named_mistake(what: str, sentence: str, detail: str = "") -> CheckFailed:
+def named_mistake(what: str, sentence: str, detail: str = "",
+                  fallback: CheckFailed | None = None) -> CheckFailed:
     """The verdict that ``what`` shows the mistake ``sentence`` names (``detail``, the numbers
-    that show it, goes between them), keyed by :func:`mistake_key`."""
-    return CheckFailed(f"{what}: {detail}{sentence}", mistake_key(sentence))
+    that show it, goes between them), keyed by :func:`mistake_key`; ``fallback``, for a name
+    found by matching values, says what differs without it (see :class:`CheckFailed`)."""
+    return CheckFailed(f"{what}: {detail}{sentence}", mistake_key(sentence), fallback)
 
 
 def _show(a: np.ndarray, limit: int = 6) -> str:
@@ -127,20 +168,41 @@ def _prepare(got: Any, expected: np.ndarray, what: str) -> tuple[np.ndarray, np.
     g, e = got.astype(np.float64), expected.astype(np.float64)
     if np.isfinite(e).all() and not np.isfinite(g).all():
         raise CheckFailed(f"{what}: contains nan or inf where the expected values are finite "
-                          f"(got {_show(g)}): does an exp overflow? Use a numerically stable form.",
-                          "not-finite")
+                          f"(got {_show(g)}).", "not-finite")
     return g, e
 
 
-def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
-             mistakes: Mapping[str, Any] | None, batch_size: int | None,
-             suffix: str = "") -> CheckFailed:
-    """Why ``g`` is not ``e`` (then ``suffix``): a named mistake, a telling constant factor,
-    or the numbers."""
-    for mistake, wrong in (mistakes or {}).items():
-        wrong = np.asarray(wrong, dtype=np.float64)
-        if wrong.shape == g.shape and np.allclose(g, wrong, rtol=rtol, atol=atol):
-            return CheckFailed(f"{what}: {mistake}{suffix}", mistake_key(mistake))
+def _values(g: np.ndarray, e: np.ndarray, what: str, suffix: str) -> CheckFailed:
+    """What differs, and nothing more: expected and got, and where they differ most."""
+    worst = int(np.argmax(np.abs(g - e)))
+    return CheckFailed(f"{what}: expected {_show(e)}, got {_show(g)} "
+                       f"(largest difference {abs(g.flat[worst] - e.flat[worst]):.3g} "
+                       f"at flat index {worst}).{suffix}")
+
+
+def _axis_factors(g: np.ndarray, e: np.ndarray, axis: int) -> np.ndarray | None:
+    """Factors c, one per index along ``axis`` of a 2-D result, with g == c * e there (each
+    column's own factor for axis 1), when they exist and are not all one constant."""
+    if g.ndim != 2 or min(g.shape) < 2:
+        return None
+    denominator = (e * e).sum(axis=1 - axis)
+    if (denominator == 0.0).any():
+        return None
+    c = (e * g).sum(axis=1 - axis) / denominator
+    shaped = c[None, :] if axis == 1 else c[:, None]
+    if np.allclose(c, c.mean(), rtol=1e-4) or not np.allclose(g, shaped * e, rtol=1e-5,
+                                                              atol=1e-10):
+        return None
+    return c
+
+
+def _family(g: np.ndarray, e: np.ndarray, what: str, batch_size: int | None,
+            suffix: str) -> CheckFailed:
+    """The kind of difference between ``g`` and ``e``, where it is one a mistake's family
+    leaves (a constant factor such as -1, N or 1/N, a factor per column or per row, a
+    transposition), with the values as its fallback; else the values alone."""
+    plain = _values(g, e, what, suffix)
+    shown = f" Expected {_show(e)}, got {_show(g)}.{suffix}"
     hints = dict(SCALE_HINTS)
     if batch_size and batch_size > 1:
         hints[float(batch_size)] = ("missing-batch-average", "it is N times the expected "
@@ -148,14 +210,41 @@ def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
         hints[1.0 / batch_size] = ("averaged-twice", "it is 1/N of the expected value: did "
                                    "you average over the batch twice?")
     scale = _scale_between(g, e)
-    for factor, (key, meaning) in hints.items():
-        if scale is not None and np.isclose(scale, factor, rtol=1e-4):
-            return CheckFailed(f"{what}: {meaning} Expected {_show(e)}, got {_show(g)}."
-                               f"{suffix}", key)
-    worst = int(np.argmax(np.abs(g - e)))
-    return CheckFailed(f"{what}: expected {_show(e)}, got {_show(g)} "
-                       f"(largest difference {abs(g.flat[worst] - e.flat[worst]):.3g} "
-                       f"at flat index {worst}).{suffix}")
+    if scale is not None and abs(scale) > 1e-9:
+        for factor, (key, meaning) in hints.items():
+            if np.isclose(scale, factor, rtol=1e-4):
+                return CheckFailed(f"{what}: {meaning}{shown}", key, plain)
+    if scale is not None and abs(scale) > 1e-9 and g.size > 1:  # any two numbers have a ratio
+        return CheckFailed(f"{what}: it is {scale:.4g} times the expected value everywhere: a "
+                           f"constant factor is missing or extra (a scale such as 1/N, a "
+                           f"learning rate or a coefficient?).{shown}", "constant-factor", plain)
+    for axis, part, example in ((1, "column", "a per-feature factor such as gamma"),
+                                (0, "row", "a per-example factor")):
+        factors = _axis_factors(g, e, axis)
+        if factors is not None:
+            return CheckFailed(f"{what}: each {part} is the expected {part} times a factor of "
+                               f"its own ({_show(factors)}): is {example} missing or extra?"
+                               f"{shown}", f"per-{part}-factor", plain)
+    if g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and not np.allclose(e, e.T) \
+            and np.allclose(g, e.T, rtol=1e-6, atol=1e-10):
+        return CheckFailed(f"{what}: it is the transpose of the expected matrix: are the "
+                           f"factors of a product swapped, or is a .T missing or extra?{shown}",
+                           "transposed", plain)
+    return plain
+
+
+def _explain(g: np.ndarray, e: np.ndarray, what: str, rtol: float, atol: float,
+             mistakes: Mapping[str, Any] | None, batch_size: int | None,
+             suffix: str = "") -> CheckFailed:
+    """Why ``g`` is not ``e`` (then ``suffix``): a named mistake, else the kind of difference
+    (:func:`_family`), else the numbers; each name with what to say without it as its
+    fallback."""
+    family = _family(g, e, what, batch_size, suffix)
+    for mistake, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == g.shape and np.allclose(g, wrong, rtol=rtol, atol=atol):
+            return CheckFailed(f"{what}: {mistake}{suffix}", mistake_key(mistake), family)
+    return family
 
 
 def expect_close(got: Any, expected: Any, what: str, *, rtol: float = 1e-6,
@@ -186,9 +275,11 @@ def expect_dtype(got: Any, dtype: np.dtype | type, what: str) -> None:
     """``got`` is an array (or numpy scalar) of exactly ``dtype``."""
     actual = getattr(got, "dtype", type(got).__name__)
     if actual != np.dtype(dtype):
-        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got {actual}: "
-                          "avoid mixing in float64 constants or arrays (np.float64(...), "
-                          "np.array([...]) without dtype).", "wrong-dtype")
+        widened = np.dtype(dtype) == np.float32 and actual == np.float64
+        advice = (": avoid mixing in float64 constants or arrays (np.float64(...), "
+                  "np.array([...]) without dtype)" if widened else "")
+        raise CheckFailed(f"{what}: expected dtype {np.dtype(dtype)}, got {actual}{advice}.",
+                          "wrong-dtype")
 
 
 def expect_unchanged(before: np.ndarray, after: Any, what: str) -> None:

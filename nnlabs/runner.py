@@ -66,29 +66,67 @@ class QuestionResult:
         return [f"{self.id}, {c.description}: {c.flag}" for c in self.checks if c.flag]
 
 
-def check_rng(check: Check, fresh: bool = False, seed: int | None = None) -> np.random.Generator:
+def check_rng(check: Check, fresh: bool = False, seed: int | None = None,
+              second: bool = False) -> np.random.Generator:
     """The visible seed for a visible check; the grading seed ``seed`` for a hidden one, or
-    for a visible check run again on ``fresh`` inputs."""
+    for a visible check run again on ``fresh`` inputs. ``second`` gives the inputs drawn to
+    confirm a named mistake: other draws from the same seed."""
     if check.hidden or fresh:
         if seed is None:
             raise ValueError(f"{check.name} draws from the grading seed: give it")
     else:
         seed = VISIBLE_SEED
-    name = f"{check.question_id}.{check.name}" + ("#fresh" if fresh else "")
+    name = (f"{check.question_id}.{check.name}" + ("#fresh" if fresh else "")
+            + ("#second" if second else ""))
     return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
+def redrawable(check: Check) -> bool:
+    """A check whose inputs come from its ``rng`` fixture, so other inputs can be drawn."""
+    return "rng" in check.fixtures
+
+
+def call_check(check: Check, student: Student, oracle: object, rng: np.random.Generator) -> None:
+    """The check's function with the fixtures it asks for."""
+    fixtures = {"student": student, "oracle": oracle, "rng": rng}
+    check.function(**{name: fixtures[name] for name in check.fixtures})
+
+
+def confirmed(failure: CheckFailed, check: Check, student: Student, oracle: object,
+              fresh: bool, seed: int | None) -> CheckFailed:
+    """``failure`` as given if what it names is a fact or is named again on a second input
+    drawn for the check; else its most specific fallback the second verdict names too, or
+    the one that names nothing (a check with fixed inputs has no second input)."""
+    if failure.fallback is None:
+        return failure
+    again = None
+    if redrawable(check):
+        try:
+            call_check(check, student, oracle, check_rng(check, fresh, seed, second=True))
+        except CheckFailed as verdict:
+            again = verdict
+        except StudentError as error:
+            if error.kind in FATAL_KINDS:
+                raise
+        except Exception:  # noqa: BLE001, S110 - no second verdict: nothing confirms the name
+            pass
+    return failure.confirmed_by(again)
+
+
 def run_check(check: Check, student: Student, oracle: object, fresh: bool = False,
-              seed: int | None = None) -> CheckResult:
+              seed: int | None = None, second: bool = False) -> CheckResult:
     """Run one check; any failure becomes feedback and zero points, never an exception.
 
-    ``fresh`` draws a visible check's inputs from the grading seed ``seed`` instead."""
-    fixtures = {"student": student, "oracle": oracle, "rng": check_rng(check, fresh, seed)}
+    ``fresh`` draws a visible check's inputs from the grading seed ``seed`` instead;
+    ``second`` draws the inputs that confirm a named mistake (recorded at release time for
+    the visible checks). A verdict that names a mistake by its values names it only if a
+    second input shows it too (:func:`confirmed`)."""
     result = CheckResult(check.name, check.description, check.points, 0.0, check.hidden)
     try:
-        check.function(**{name: fixtures[name] for name in check.fixtures})
+        call_check(check, student, oracle, check_rng(check, fresh, seed, second))
         result.earned = check.points
     except CheckFailed as failure:
+        failure = confirmed(failure, check, student, oracle, fresh, seed)
         result.feedback = str(failure)
         if failure.mistake:
             result.mistake = f"{check.question_id}.{failure.mistake}"

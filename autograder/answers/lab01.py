@@ -49,8 +49,9 @@ def neuron_output_mistakes(w: np.ndarray, X: np.ndarray, activation: str) -> dic
     s = add_bias(X) @ w
     mistakes = {"it ignores the bias: s = <w', x'> = w_0 * 1 + w_1 x_1 + ... + w_n x_n, and "
                 "w[0] = w_0 is the bias.": phi(X @ w[1:]),
-                "it takes w[-1] as the bias: the bias is the first weight, w[0], the weight of "
-                "x_0 = 1.": phi(X @ w[:-1] + w[-1])}
+                "it pairs the bias with the last column: either it takes w[-1] as the bias, or "
+                "the ones are the last column of add_bias(X); the bias is the first weight, w[0], "
+                "the weight of x_0 = 1.": phi(X @ w[:-1] + w[-1])}
     if activation != "identity":
         mistakes["it is the inner potential s = <w', x'>: apply the activation, o = phi(s)."] = s
     return mistakes

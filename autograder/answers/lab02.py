@@ -284,8 +284,10 @@ def value_mistakes(expression: str, inputs: np.ndarray, numerical: np.ndarray) -
                 "d(out)/d(out) = 1, before applying the local gradients?":
                 np.zeros_like(numerical)}
     if expression == "reused":
-        mistakes["it is 1, not 4: a gradient was assigned with `=` instead of `+=`, so the "
-                 "second use of a node overwrote the first."] = np.ones(1)
+        # 1 whatever a is: two mistakes give it, and no input tells them apart.
+        mistakes["it is 1, not 4: either a gradient was assigned with `=` instead of `+=`, so "
+                 "the second use of a node overwrote the first, or it matches a Value whose "
+                 "`+` backward divides by out.grad instead of multiplying by it."] = np.ones(1)
     if expression == "square":
         mistakes["it is a c, not 2 a c: a gradient was assigned with `=` instead of `+=`, so "
                  "the second input of a * a overwrote the first."] = np.array(
@@ -331,6 +333,9 @@ def numerical_gradient_mistakes(function: str, x: np.ndarray, h: float) -> dict:
 def relative_error_mistakes(a: np.ndarray, b: np.ndarray) -> dict:
     diff = np.abs(a - b)
     return {
+        "it adds the guard to every denominator, |a - b| / (|a| + |b| + 1e-8): the guard only "
+        "replaces a denominator smaller than it, max(|a| + |b|, 1e-8).":
+            np.max(diff / (np.abs(a) + np.abs(b) + 1e-8)),
         "it is the mean of the elementwise relative errors: report the largest one, so "
         "that one wrong entry is not averaged away.":
             np.mean(diff / np.maximum(np.abs(a) + np.abs(b), 1e-8)),

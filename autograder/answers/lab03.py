@@ -164,6 +164,37 @@ def relu_backward_at_zero_mistakes(dout: np.ndarray, s: np.ndarray) -> dict:
             **relu_backward_mistakes(dout, s)}
 
 
+KINK = "(s > 0 selects the right piece; s >= 0 is the wrong test)."
+
+
+def leaky_relu_backward_at_zero_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
+    return {"it uses the right slope 1 where s = 0: the notebook takes the left slope there, "
+            f"f'(0) = alpha {KINK}": dout * np.where(s >= 0, 1.0, alpha),
+            **leaky_relu_backward_mistakes(dout, s, alpha)}
+
+
+def elu_backward_at_zero_mistakes(dout: np.ndarray, s: np.ndarray, alpha: float) -> dict:
+    e = np.exp(np.minimum(s, 0.0))
+    return {"it uses the right slope 1 where s = 0: the notebook takes the left slope there, "
+            f"f'(0) = alpha e^0 = alpha {KINK}": dout * np.where(s >= 0, 1.0, alpha * e),
+            **elu_backward_mistakes(dout, s, alpha)}
+
+
+def softmax_axis_mistakes(s: np.ndarray, axis: int) -> dict:
+    return {"it normalizes along the last axis whatever axis is passed: use the axis argument "
+            "(np.max and np.sum with axis=axis, keepdims=True).": softmax64(s, -1),
+            "it normalizes over every entry at once: sum along the axis given "
+            "(axis=axis, keepdims=True).": softmax64(s, None),
+            **({} if axis == -1 else softmax_mistakes(s))}
+
+
+def softmax_backward_axis_mistakes(dout: np.ndarray, s: np.ndarray, axis: int) -> dict:
+    y = softmax64(s)
+    return {"it works along the last axis whatever axis is passed: use the axis argument "
+            "(in the softmax and in the weighted sum).":
+            y * (dout - np.sum(dout * y, axis=-1, keepdims=True))}
+
+
 def prelu_mistakes(s: np.ndarray, alpha: np.ndarray) -> dict:
     return {"it puts the slopes alpha on the positive side: PReLU is s for s > 0 and "
             "alpha_j * s for s < 0.": np.where(s > 0, alpha * s, s)}

@@ -181,8 +181,9 @@ def early_stopping_model(evaluations, theta0, n, p, *, improves=lambda e, b: e <
 
 def early_stopping_mistakes(evaluations, theta0, n, p, in_place) -> dict:
     if in_place:
-        return {"theta_star is the last theta: the update modified theta in place, and "
-                "theta* <- theta kept a reference to it; store a copy (theta.copy()).":
+        return {"theta_star is the last theta: either it returns the last theta, or the "
+                "update modified theta in place and theta* <- theta kept a reference to it; "
+                "store a copy (theta.copy()).":
                 early_stopping_model(evaluations, theta0, n, p, return_last=True)}
     return {
         "a tie counts as an improvement: only an error strictly lower than bestError "

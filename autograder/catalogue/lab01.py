@@ -315,6 +315,13 @@ MISTAKES = [
             low, high = X_train.min(axis=0), X_train.max(axis=0)
             return (X_train - low) / (high - low), (X_test - low) / (high - low)
         """),
+    # Edge of the domain (issue #19): a constant training feature, another value at test time.
+    mistake("min-max-guard-added-to-the-spread", "min_max_scale", "with a constant feature", """
+        def min_max_scale(X_train, X_test):
+            low = X_train.min(axis=0)
+            spread = X_train.max(axis=0) - low + 1e-8
+            return (X_train - low) / spread, (X_test - low) / spread
+        """),
 ]
 
 ALTERNATIVES = [
@@ -403,6 +410,12 @@ ALTERNATIVES = [
         def min_max_scale(X_train, X_test):
             low, spread = np.min(X_train, axis=0), np.ptp(X_train, axis=0)
             spread = np.where(spread == 0, 1, spread)
+            return (X_train - low) / spread, (X_test - low) / spread
+        """),
+    alternative("min-max-scale-with-ptp-and-a-masked-guard", """
+        def min_max_scale(X_train, X_test):
+            low, spread = X_train.min(axis=0), np.ptp(X_train, axis=0)
+            spread[spread == 0] = 1.0
             return (X_train - low) / spread, (X_test - low) / spread
         """),
 ]

@@ -395,6 +395,18 @@ propagate(self)""")),
             return relative_error(grad_f(x), grad_f(x))
         """),
     *upstream_mistakes(),
+    # Edge of the domain (issue #19): denominators at the guard's scale.
+    mistake("relative-error-guard-added-to-every-denominator", "gradient_check",
+            "the guard only replaces", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
+        """),
+    mistake("gradient-check-keeps-an-integer-point", "gradient_check", "a list of integers", """
+        def gradient_check(f, grad_f, x, h=1e-5):
+            x = np.asarray(x)
+            return relative_error(grad_f(x.copy()), numerical_gradient(f, x, h))
+        """),
 ]
 
 ALTERNATIVES = [
@@ -454,5 +466,12 @@ for node in reversed(order):
             diff = np.abs(np.subtract(a, b, dtype=np.float64))
             scale = np.abs(a) + np.abs(b)
             return float(np.max(diff / np.where(scale > 1e-8, scale, 1e-8)))
+        """),
+    alternative("relative-error-guard-by-replacing-small-denominators", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            denominator = np.abs(a) + np.abs(b)
+            denominator[denominator < 1e-8] = 1e-8
+            return float((np.abs(a - b) / denominator).max())
         """),
 ]

@@ -172,6 +172,12 @@ MISTAKES = [
             slope[s > 0] = 1
             return dout * slope
         """),
+    # Edge of the domain (issue #19): the kink at exactly 0, and a non-default axis.
+    mistake("leaky-relu-backward-right-slope-at-zero", "leaky_relu",
+            "the notebook takes the left slope there", """
+        def leaky_relu_backward(dout, s, alpha=0.01):
+            return np.where(s >= 0, dout, alpha * dout)
+        """),
     # -- elu
     mistake("elu-alpha-on-the-positive-side", "elu", "alpha multiplies the positive side", """
         def elu(s, alpha=1.0):
@@ -188,6 +194,11 @@ MISTAKES = [
     mistake("elu-backward-uses-the-value", "elu", "ELU's value", """
         def elu_backward(dout, s, alpha=1.0):
             return np.where(s > 0, dout, dout * alpha * np.expm1(np.minimum(s, 0)))
+        """),
+    mistake("elu-backward-right-slope-at-zero", "elu", "the notebook takes the left slope there",
+            """
+        def elu_backward(dout, s, alpha=1.0):
+            return np.where(s >= 0, dout, dout * alpha * np.exp(np.minimum(s, 0)))
         """),
     # -- prelu
     mistake("prelu-slopes-on-the-positive-side", "prelu", "on the positive side", """
@@ -230,12 +241,22 @@ MISTAKES = [
     mistake("softmax-float64-rows", "softmax", "np.zeros(shape) is float64", """
         def softmax(s, axis=-1):
             out = np.zeros(s.shape)
-            for i, row in enumerate(s):
-                e = np.exp(row - row.max())
-                out[i] = e / e.sum()
+            e = np.exp(s - np.max(s, axis=axis, keepdims=True))
+            out[...] = e / np.sum(e, axis=axis, keepdims=True)
             return out
         """),
+    mistake("softmax-ignores-its-axis", "softmax", "whatever axis is passed", """
+        def softmax(s, axis=-1):
+            e = np.exp(s - np.max(s, axis=-1, keepdims=True))
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """),
     # -- softmax_backward
+    mistake("softmax-backward-ignores-its-axis", "softmax_backward", "whatever axis is passed",
+            """
+        def softmax_backward(dout, s, axis=-1):
+            y_hat = softmax(s)
+            return y_hat * (dout - np.sum(dout * y_hat, axis=-1, keepdims=True))
+        """),
     mistake("softmax-backward-diagonal-only", "softmax_backward", "only the diagonal", """
         def softmax_backward(dout, s, axis=-1):
             y_hat = softmax(s, axis)
@@ -294,10 +315,11 @@ MISTAKES = [
     mistake("softmax-ce-gradient-without-1-over-m", "softmax_cross_entropy", "the 1/m", """
         def softmax_cross_entropy(s, y):
             m = s.shape[0]
-            y_hat = softmax(s)
-            loss = -np.mean(np.log(y_hat[np.arange(m), y]))
-            y_hat[np.arange(m), y] -= 1
-            return loss, y_hat
+            shifted = s - np.max(s, axis=1, keepdims=True)
+            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            grad = np.exp(log_y_hat)
+            grad[np.arange(m), y] -= 1
+            return -np.mean(log_y_hat[np.arange(m), y]), grad
         """),
     mistake("softmax-ce-gradient-without-one-hot", "softmax_cross_entropy",
             "subtract the one-hot targets", """
@@ -320,6 +342,39 @@ MISTAKES = [
         def softmax_backward(dout, s, axis=-1):
             y_hat = softmax(s, axis)
             return y_hat * (1 - y_hat)
+        """),
+    # Edge of the domain (issue #19): backward passes keep float32 too.
+    mistake("tanh-backward-in-float64", "tanh", "expected dtype float32", """
+        def tanh_backward(dout, s):
+            return dout * (1.0 - np.tanh(np.asarray(s, dtype=np.float64)) ** 2)
+        """),
+    mistake("elu-backward-float64-slopes", "elu", "expected dtype float32", """
+        def elu_backward(dout, s, alpha=1.0):
+            local = np.ones(s.shape)
+            local[s <= 0] = alpha * np.exp(s[s <= 0])
+            return dout * local
+        """),
+    mistake("prelu-backward-dalpha-in-float64", "prelu", "expected dtype float32", """
+        def prelu_backward(dout, s, alpha):
+            dalpha = np.zeros(s.shape[1])
+            for j in range(s.shape[1]):
+                dalpha[j] = np.sum(dout[:, j] * np.minimum(s[:, j], 0))
+            return np.where(s > 0, dout, alpha * dout), dalpha
+        """),
+    mistake("softmax-backward-in-float64", "softmax_backward", "expected dtype float32", """
+        def softmax_backward(dout, s, axis=-1):
+            y_hat = softmax(np.asarray(s, dtype=np.float64), axis)
+            return y_hat * (dout - np.sum(dout * y_hat, axis=axis, keepdims=True))
+        """),
+    # Edge of the domain: a batch in which the last class has no example.
+    mistake("softmax-ce-classes-counted-from-the-labels", "softmax_cross_entropy",
+            "could not be broadcast together", """
+        def softmax_cross_entropy(s, y):
+            m = s.shape[0]
+            shifted = s - np.max(s, axis=1, keepdims=True)
+            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            one_hot = np.eye(int(y.max()) + 1)[y]
+            return float(-np.mean(log_y_hat[np.arange(m), y])), (np.exp(log_y_hat) - one_hot) / m
         """),
 ]
 MISTAKES += upstream_mistakes({m.name for m in MISTAKES})
@@ -365,12 +420,13 @@ ALTERNATIVES = [
             return np.exp(s - lse)
 
         def softmax_backward(dout, s, axis=-1):
-            y_hat = softmax(s, axis)
+            y_hat = np.moveaxis(softmax(s, axis), axis, -1)  # one example per row
+            upstream = np.moveaxis(dout, axis, -1)
             ds = np.empty_like(y_hat)
             for i in range(y_hat.shape[0]):
                 jacobian = np.diag(y_hat[i]) - np.outer(y_hat[i], y_hat[i])
-                ds[i] = jacobian.T @ dout[i]
-            return ds
+                ds[i] = jacobian.T @ upstream[i]
+            return np.moveaxis(ds, -1, axis)
         """),
     alternative("elu-with-np-piecewise", """
         def elu(s, alpha=1.0):
@@ -414,5 +470,10 @@ ALTERNATIVES = [
                 grad[i] = np.exp(row - log_sum)
                 grad[i, y[i]] -= 1
             return loss / m, grad / m
+        """),
+    # The notebook's f'(s) = f(s) + alpha for s <= 0: at the kink it is alpha, the left slope.
+    alternative("elu-backward-from-the-value-plus-alpha", """
+        def elu_backward(dout, s, alpha=1.0):
+            return np.where(s > 0, dout, dout * (elu(s, alpha) + alpha))
         """),
 ]

@@ -231,6 +231,11 @@ MISTAKES = [
         def hidden_unit_spread(W):
             return float(np.max(np.std(W, axis=1)))
         """),
+    # Edge of the domain (issue #19): an integer value.
+    mistake("constant-keeps-an-integer-dtype", "constant_init", "whatever the type of value", """
+        def constant(fan_in, fan_out, rng=None, value=0.1):
+            return np.full((fan_in, fan_out), value)
+        """),
 ]
 
 
@@ -300,5 +305,9 @@ ALTERNATIVES = [
                 norms.append(np.linalg.norm(a_prev.T @ dout, "fro"))
                 dout = dout @ W.T
             return np.array(norms[::-1])
+        """),
+    alternative("constant-by-scaling-ones", """
+        def constant(fan_in, fan_out, rng=None, value=0.1):
+            return value * np.ones((fan_in, fan_out))
         """),
 ]

@@ -135,7 +135,8 @@ def test_gradient_descent_neuron_converges_to_the_least_squares_weights(student,
     expect_weights(w, n, f"w of {what}")
     expect_finite(w, f"w of {what}", "gradient descent diverged, although lr = 0.1 is a safe "
                   "step for these inputs: does each step go against the gradient, "
-                  "w - lr (2/m) X^T (Xw - y), averaged over the m examples?")
+                  "w - lr (2/m) X^T (Xw - y), averaged over the m examples (a sum takes m "
+                  "times the step size)?")
     expect_close(w, oracle.linear_regression(X, y), f"w of {what}: after 1000 steps it should "
                  "be the least-squares solution (X^T X)^{-1} X^T y", rtol=1e-6, atol=1e-6)
 

@@ -353,8 +353,9 @@ def test_ridge_regression_on_a_small_example(student, oracle, rng):
 logistic = Question("lab01.logistic_loss_and_grad", functions=("logistic_loss_and_grad",),
                     points=3)
 
-STABLE_LOSS = ("log(sigma(s)) is log(0) = -inf once sigma(s) rounds to 0 (and log(1 - sigma(s)) "
-               "once it rounds to 1). Write each term with s = <w, x>: "
+STABLE_LOSS = ("some term overflows or takes a log of 0 there: e^s is inf for large s, so "
+               "log(1 + e^s) is too, and log(sigma(s)) is log(0) = -inf once sigma(s) rounds to "
+               "0 (and log(1 - sigma(s)) once it rounds to 1). Write each term with s = <w, x>: "
                "-[y log sigma(s) + (1 - y) log(1 - sigma(s))] = log(1 + e^s) - y s, and "
                "log(1 + e^s) = np.logaddexp(0, s).")
 
@@ -491,7 +492,9 @@ def check_constant_feature(student, oracle, function, rng, what):
     j = int(rng.integers(k))
     # A multiple of 1/4: the mean of its copies is exact, so its sigma is exactly 0 (the mean
     # of copies of 0.1 need not be 0.1, and their sigma then is a tiny number, not 0).
-    X_train[:, j] = X_test[:, j] = int(rng.integers(-20, 21)) / 4
+    X_train[:, j] = int(rng.integers(-20, 21)) / 4
+    X_test[:, j] = X_train[0, j] + float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 2.0))
+    # ... and its test value another: the guard's 1 shows (a spread of 1e-8 blows it up).
     Z_train, Z_test = expect_tuple(getattr(student, function)(X_train, X_test), 2, what,
                                    "Z_train, Z_test")
     expect_finite(Z_train, f"Z_train of {what}", CONSTANT_FEATURE[function])

@@ -294,7 +294,7 @@ def test_value_operations_each_multiply_a_random_upstream_gradient(student, orac
 
 gradcheck = Question("lab02.gradient_check",
                      functions=("numerical_gradient", "relative_error", "gradient_check"),
-                     points=7)
+                     points=9)
 
 
 def probe_numerical_gradient(namespace, function, x, h):
@@ -340,6 +340,15 @@ def probe_gradient_check(namespace, x, h):
     return errors
 
 
+def probe_gradient_check_of_a_list(namespace, point):
+    """The student's checker on f(v) = sum(sin(v^2)) and its right gradient, at ``point``
+    given as a list of integers."""
+    def f(v):
+        return float(np.sum(np.sin(v**2)))
+
+    return float(namespace["gradient_check"](f, lambda v: 2 * v * np.cos(v**2), point))
+
+
 def check_numerical_gradient(student, oracle, function, x, h, exact, what):
     result = student.run(probe_numerical_gradient, function, x, h)
     expect(np.array_equal(result["x_after"], x),
@@ -377,6 +386,17 @@ def test_relative_error_on_a_small_example(student, oracle, rng):
                  mistakes=oracle.relative_error_mistakes(a, b))
 
 
+@gradcheck.check(points=1)
+def test_relative_error_where_the_guard_decides(student, oracle, rng):
+    """Entries whose |a| + |b| is below, at and above the guard 1e-8: the guard replaces a
+    small denominator, it is not added to every one."""
+    a = np.array([2e-9, 6e-9, 3e-8, 0.0]) * rng.uniform(0.8, 1.2, size=4)
+    b = a * np.array([0.25, 0.5, 0.6, 1.0])
+    expect_close(student.relative_error(a, b), oracle.relative_error(a, b),
+                 "relative_error(a, b) for entries of size about 1e-8", rtol=1e-9,
+                 mistakes=oracle.relative_error_mistakes(a, b))
+
+
 def check_gradient_check(student, x, what):
     errors = student.run(probe_gradient_check, x, 1e-5)
     for name in ("right", "right, with an exact 0"):
@@ -391,7 +411,19 @@ def check_gradient_check(student, x, what):
     for name in ("missing inner derivative", "sign flipped", "one entry off by 1%"):
         expect(errors[name] > 1e-3, f"{what}: for a wrong gradient ({name}) it reported "
                f"a relative error of only {errors[name]:.3g}; a checker must expose it. "
-               "Report the largest elementwise relative error.", "checker-misses-a-wrong-gradient")
+               "Report the largest elementwise relative error: report the largest one.",
+               "checker-misses-a-wrong-gradient")
+
+
+@gradcheck.check(points=1)
+def test_gradient_check_accepts_a_list_of_integers(student, rng):
+    point = [int(v) for v in rng.choice([-3, -2, -1, 1, 2, 3], size=4)]
+    error = student.run(probe_gradient_check_of_a_list, point)
+    expect(isinstance(error, float) and error < 1e-7,
+           f"gradient_check(f, grad_f, x={point}), a list of integers, for the right gradient "
+           f"of f = sum(sin(x^2)): it reported {error!r}, not an error below 1e-7. Convert x "
+           "to a float array first (np.array(x, dtype=float)): an integer array truncates "
+           "x + h to x.")
 
 
 @gradcheck.check(points=1)

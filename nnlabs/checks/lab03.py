@@ -169,7 +169,7 @@ def test_sigmoid_backward_keeps_float32(student, oracle, rng):
     expect_dtype(got, np.float32, "sigmoid_backward(dout, s) for float32 inputs")
 
 
-tanh = Question("lab03.tanh", functions=("tanh", "tanh_backward"), points=4)
+tanh = Question("lab03.tanh", functions=("tanh", "tanh_backward"), points=5)
 
 
 def check_tanh(student, oracle, s, what):
@@ -206,6 +206,23 @@ def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     expect_finite(got, "tanh_backward(dout, s)", "compute tanh(s) stably first.")
     expect_close(got, oracle.tanh_backward(dout, s), "tanh_backward(dout, s) for large |s|",
                  atol=1e-12, mistakes=oracle.tanh_backward_mistakes(dout, s))
+
+
+def expect_backward_keeps_float32(student, oracle, name, s, dout, *rest):
+    """``<name>_backward(dout, s, *rest)`` for float32 inputs: the answer key's values, in
+    float32 (a backward pass keeps its inputs' dtype as the forward does)."""
+    got = getattr(student, f"{name}_backward")(dout, s, *rest)
+    what = f"{name}_backward(dout, s) for float32 inputs"
+    wide = [np.asarray(a, dtype=np.float64) for a in (dout, s)]
+    expect_close(got, getattr(oracle, f"{name}_backward")(*wide, *rest), what, **F32)
+    expect_dtype(got, np.float32, f"{what} (np.ones(shape) and float64 arrays widen it)")
+
+
+@tanh.check(points=1)
+def test_tanh_backward_keeps_float32(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+    expect_backward_keeps_float32(student, oracle, "tanh", s, dout)
 
 
 relu = Question("lab03.relu", functions=("relu",), points=3)
@@ -281,7 +298,7 @@ def test_relu_backward_does_not_modify_its_inputs(student, oracle, rng):
     expect_relu_backward(got, oracle, s, dout, f"relu_backward(dout, s), shape {shape}")
 
 
-leaky_relu = Question("lab03.leaky_relu", functions=("leaky_relu", "leaky_relu_backward"), points=4)
+leaky_relu = Question("lab03.leaky_relu", functions=("leaky_relu", "leaky_relu_backward"), points=5)
 
 
 def check_leaky_relu(student, oracle, s, alpha, what):
@@ -324,7 +341,26 @@ def test_leaky_relu_and_backward_keep_float32(student, oracle, rng):
                  "(np.full(shape, alpha) and np.ones(shape) are float64)")
 
 
-elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=4)
+def at_the_kink(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs off the kink with about a third of them exactly 0 (the first one always), and
+    an upstream gradient of both signs away from 0."""
+    s = off_kinks(rng, shape)
+    s[rng.random(shape) < 0.35] = 0.0
+    s.flat[0] = 0.0
+    return s, rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+@leaky_relu.check(points=1)
+def test_leaky_relu_backward_takes_the_slope_alpha_at_s_equal_zero(student, oracle, rng):
+    s, dout = at_the_kink(rng, (3, 4))
+    alpha = float(rng.uniform(0.05, 0.5))
+    expect_close(student.leaky_relu_backward(dout, s, alpha),
+                 oracle.leaky_relu_backward(dout, s, alpha),
+                 f"leaky_relu_backward(dout, s, {alpha:.3g}) where some s are exactly 0",
+                 mistakes=oracle.leaky_relu_backward_at_zero_mistakes(dout, s, alpha))
+
+
+elu = Question("lab03.elu", functions=("elu", "elu_backward"), points=6)
 
 
 def check_elu(student, oracle, s, alpha, what):
@@ -365,7 +401,23 @@ def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
                  "large |s|", atol=1e-12, mistakes=oracle.elu_backward_mistakes(dout, s, alpha))
 
 
-prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"), points=4)
+@elu.check(points=1)
+def test_elu_backward_takes_the_slope_alpha_at_s_equal_zero(student, oracle, rng):
+    s, dout = at_the_kink(rng, (3, 4))
+    alpha = float(rng.uniform(1.5, 3.0))  # alpha != 1: the two slopes at 0 differ
+    expect_close(student.elu_backward(dout, s, alpha), oracle.elu_backward(dout, s, alpha),
+                 f"elu_backward(dout, s, {alpha:.3g}) where some s are exactly 0",
+                 mistakes=oracle.elu_backward_at_zero_mistakes(dout, s, alpha))
+
+
+@elu.check(points=1)
+def test_elu_backward_keeps_float32(student, oracle, rng):
+    shape = random_shape(rng)
+    s, dout = off_kinks(rng, shape).astype(np.float32), rng.normal(size=shape).astype(np.float32)
+    expect_backward_keeps_float32(student, oracle, "elu", s, dout, float(rng.uniform(0.5, 2.0)))
+
+
+prelu = Question("lab03.prelu", functions=("prelu", "prelu_backward"), points=5)
 
 
 def prelu_inputs(rng: np.random.Generator, m: int, d: int):
@@ -421,7 +473,19 @@ def test_prelu_backward_does_not_modify_its_inputs(student, oracle, rng):
                           f"prelu_backward(dout, s, alpha), s of shape {s.shape}")
 
 
-softmax = Question("lab03.softmax", functions=("softmax",), points=4)
+@prelu.check(points=1)
+def test_prelu_backward_keeps_float32(student, oracle, rng):
+    s, dout, alpha = (a.astype(np.float32) for a in prelu_inputs(rng, 4, 3))
+    what = "prelu_backward(dout, s, alpha) for float32 inputs"
+    ds, dalpha = expect_pair(student.prelu_backward(dout, s, alpha), what, "ds, dalpha")
+    expected_ds, expected_dalpha = oracle.prelu_backward(*(a.astype(np.float64)
+                                                           for a in (dout, s, alpha)))
+    for name, got, expected in (("ds", ds, expected_ds), ("dalpha", dalpha, expected_dalpha)):
+        expect_close(got, expected, f"{name} of {what}", **F32)
+        expect_dtype(got, np.float32, f"{name} of {what} (np.zeros(D) is float64)")
+
+
+softmax = Question("lab03.softmax", functions=("softmax",), points=5)
 
 
 SHIFT_ADVICE = ("e^1000 overflows. Subtract each row's maximum first: "
@@ -456,7 +520,15 @@ def test_softmax_keeps_float32(student, oracle, rng):
                  "np.zeros_like(s) keeps s's dtype)")
 
 
-softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=4)
+@softmax.check(points=1)
+def test_softmax_normalizes_along_the_axis_it_is_given(student, oracle, rng):
+    s = rng.normal(0.0, 2.0, size=(4, 3))
+    expect_close(student.softmax(s, axis=0), oracle.softmax(s, axis=0),
+                 "softmax(s, axis=0), s of shape (4, 3): each column sums to 1",
+                 mistakes=oracle.softmax_axis_mistakes(s, 0))
+
+
+softmax_backward = Question("lab03.softmax_backward", functions=("softmax_backward",), points=6)
 
 
 def check_softmax_backward(student, oracle, s, dout, what):
@@ -480,6 +552,22 @@ def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
     expect_finite(got, "softmax_backward(dout, s)", SHIFT_ADVICE)
     expect_close(got, oracle.softmax_backward(dout, s), "softmax_backward(dout, s) for large "
                  "logits", atol=1e-12, mistakes=oracle.softmax_backward_mistakes(dout, s))
+
+
+@softmax_backward.check(points=1)
+def test_softmax_backward_works_along_the_axis_it_is_given(student, oracle, rng):
+    s, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    numerical = oracle.central_differences("softmax", [s, 0], upstream=dout)
+    expect_gradient_near(student.softmax_backward(dout, s, axis=0), numerical,
+                         "softmax_backward(dout, s, axis=0), shape (4, 3)",
+                         mistakes=oracle.softmax_backward_axis_mistakes(dout, s, 0))
+
+
+@softmax_backward.check(points=1)
+def test_softmax_backward_keeps_float32(student, oracle, rng):
+    shape = random_batch(rng)
+    s, dout = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+    expect_backward_keeps_float32(student, oracle, "softmax", s, dout)
 
 
 mse = Question("lab03.mse", functions=("mse",), points=3)
@@ -511,9 +599,11 @@ def check_bce(student, oracle, s, y, what, large=False):
     m = s.shape[0]
     loss, grad = expect_pair(student.binary_cross_entropy_with_logits(s, y), what,
                              "loss, gradient")
-    expect_finite(loss, f"the loss of {what}", "log(sigma(s)) is log(0) = -inf once "
-                  "sigma(s) rounds to 0 (and 1 - sigma(s) to 0 for large s). Simplify the loss "
-                  "to max(s, 0) - y s + log(1 + e^{-|s|}) (np.logaddexp(0, s) - y s is the same).")
+    expect_finite(loss, f"the loss of {what}", "some term overflows or takes a log of 0 "
+                  "there: e^{-s} is inf for very negative s (log(1 + e^{-s}) needs the |s|), and "
+                  "log(sigma(s)) is log(0) = -inf once sigma(s) rounds to 0 (and 1 - sigma(s) "
+                  "to 0 for large s). Simplify the loss to max(s, 0) - y s + log(1 + e^{-|s|}) "
+                  "(np.logaddexp(0, s) - y s is the same).")
     reference_loss, reference_grad = oracle.binary_cross_entropy_with_logits(s, y)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m)
     mistakes = oracle.bce_gradient_mistakes(s, y)
@@ -541,16 +631,18 @@ def test_bce_stays_finite_for_large_logits(student, oracle, rng):
               large=True)
 
 
-sce = Question("lab03.softmax_cross_entropy", functions=("softmax_cross_entropy",), points=3)
+sce = Question("lab03.softmax_cross_entropy", functions=("softmax_cross_entropy",), points=4)
 
 
 def check_sce(student, oracle, s, labels, what, large=False):
     """As :func:`check_bce`, for the multinomial cross-entropy of integer labels."""
     m = s.shape[0]
     loss, grad = expect_pair(student.softmax_cross_entropy(s, labels), what, "loss, gradient")
-    expect_finite(loss, f"the loss of {what}", "log(softmax(s)) is log(0) = -inf once the "
-                  "true class's probability underflows. Use log softmax(s)_y = s_y - logsumexp(s) "
-                  "with logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
+    expect_finite(loss, f"the loss of {what}", "some term overflows or takes a log of 0 "
+                  "there: e^s is inf for large scores unless each row's maximum is subtracted "
+                  "first, and log(softmax(s)) is log(0) = -inf once the true class's probability "
+                  "underflows. Use log softmax(s)_y = s_y - logsumexp(s) with "
+                  "logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
     reference_loss, reference_grad = oracle.softmax_cross_entropy(s, labels)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m,
                  mistakes=oracle.sce_loss_mistakes(s, labels))
@@ -571,6 +663,14 @@ def labels_for(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
 def test_softmax_ce_loss_and_gradient_on_a_small_example(student, oracle, rng):
     s, labels = rng.normal(0.0, 2.0, size=(4, 3)), labels_for(rng, 4, 3)
     check_sce(student, oracle, s, labels, "softmax_cross_entropy(s, y), s of shape (4, 3)")
+
+
+@sce.check(points=1)
+def test_softmax_ce_when_no_example_has_the_last_class(student, oracle, rng):
+    m, k = random_batch(rng)
+    labels = labels_for(rng, m, k - 1)  # class k - 1 has scores but no example in the batch
+    check_sce(student, oracle, rng.normal(0.0, 2.0, size=(m, k)), labels,
+              f"softmax_cross_entropy(s, y), s of shape {(m, k)}, no label {k - 1} in y")
 
 
 @sce.check(points=1)

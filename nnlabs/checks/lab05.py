@@ -27,7 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import CheckFailed, expect, expect_close, expect_unchanged, named_mistake
+from nnlabs.expect import (
+    CheckFailed,
+    expect,
+    expect_close,
+    expect_dtype,
+    expect_unchanged,
+    named_mistake,
+)
 from nnlabs.registry import Question
 from nnlabs.student import StudentError
 
@@ -98,7 +105,9 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     that mistake gives) is named."""
     n = W.size
     mean = float(W.mean())
-    mean_error = np.sqrt(variance / n)
+    # The standard error of the mean from the sample's own spread: a zero-mean draw of the
+    # wrong variance is told about its variance, not that it is off centre.
+    mean_error = np.sqrt(float(np.var(W)) / n)
     expect(abs(mean) <= SIGMAS * mean_error,
            f"{what}: the sample mean of {n} weights is {mean:.3g}; a zero-mean distribution "
            f"gives |mean| < {SIGMAS * mean_error:.2g}. Is the distribution centred on 0 "
@@ -106,13 +115,14 @@ def expect_distribution(W: np.ndarray, variance: float, kurtosis: float, what: s
     sample = float(np.var(W))
     relative = np.sqrt((kurtosis - 1.0) / n)
     if abs(sample - variance) > SIGMAS * relative * variance:
+        difference = CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; "
+                                 f"the formula gives Var(w) = {variance:.4g} (a correct draw "
+                                 f"is within {100 * SIGMAS * relative:.1f}% of it).")
         for sentence, wrong in (mistakes or {}).items():
             if abs(sample - wrong) <= SIGMAS * relative * wrong:
                 raise named_mistake(what, sentence, f"the sample variance is {sample:.4g}, "
-                                                    f"expected {variance:.4g}: ")
-        raise CheckFailed(f"{what}: the sample variance of {n} weights is {sample:.4g}; the "
-                          f"formula gives Var(w) = {variance:.4g} (a correct draw is within "
-                          f"{100 * SIGMAS * relative:.1f}% of it).")
+                                                    f"expected {variance:.4g}: ", difference)
+        raise difference
     if bound is not None:
         largest = float(np.max(np.abs(W)))
         expect(largest <= bound * (1 + 1e-12),
@@ -136,7 +146,7 @@ def expect_reproducible(student, name: str, fan_in: int, fan_out: int, seed: int
 
 # --------------------------------------------------------------------------- zeros, constant
 
-constant_init = Question("lab05.constant_init", functions=("zeros", "constant"), points=2)
+constant_init = Question("lab05.constant_init", functions=("zeros", "constant"), points=3)
 
 
 def check_constant_init(student, oracle, fan_in, fan_out, value):
@@ -152,6 +162,16 @@ def check_constant_init(student, oracle, fan_in, fan_out, value):
 @constant_init.check(points=1)
 def test_zeros_and_constant_on_a_small_example(student, oracle):
     check_constant_init(student, oracle, 3, 2, 0.5)
+
+
+@constant_init.check(points=1)
+def test_constant_with_an_integer_value_gives_float_weights(student, oracle, rng):
+    value = int(rng.integers(1, 5))
+    what = f"constant(3, 4, value={value})"
+    W = student.constant(3, 4, value=value)
+    expect_dtype(W, np.float64, f"{what}: weights are floats, whatever the type of value "
+                 "(np.full(shape, value) keeps an int's dtype; float(value) does not)")
+    expect_close(W, oracle.constant(3, 4, value=value), what)
 
 
 # --------------------------------------------------------------------------- normal
@@ -214,8 +234,8 @@ def check_predicted_variance(student, oracle, fan_in, var_w, var_x, simulated=No
     except CheckFailed as failure:
         if simulated is None:
             raise
-        raise CheckFailed(f"{failure} A simulation of s = X W with these variances gives "
-                          f"Var(s) = {simulated:.4g}.", failure.mistake) from None
+        raise failure.extended(f"A simulation of s = X W with these variances gives "
+                               f"Var(s) = {simulated:.4g}.") from None
 
 
 @predicted_variance.check(points=1)
@@ -424,7 +444,9 @@ def test_hidden_unit_spread_on_a_small_example(student, oracle, rng):
 def test_hidden_unit_spread_is_zero_for_symmetric_units(student, oracle, rng):
     fan_in, units = int(rng.integers(2, 8)), int(rng.integers(2, 8))
     column = rng.normal(size=(fan_in, 1))
+    W = rng.normal(size=(fan_in, units))
+    # Random units first: on identical ones two mistakes (the whole matrix's range, the
+    # range across the rows) give the same number, so a name there would be a guess.
+    check_spread(student, oracle, W, f"hidden_unit_spread(W), W of shape {W.shape}")
     check_spread(student, oracle, np.repeat(column, units, axis=1),
                  f"hidden_unit_spread(W) for {units} identical units of {fan_in} weights")
-    W = rng.normal(size=(fan_in, units))
-    check_spread(student, oracle, W, f"hidden_unit_spread(W), W of shape {W.shape}")

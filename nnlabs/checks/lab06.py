@@ -134,10 +134,18 @@ def expect_sequence(got, expected, what, mistakes, tol):
     exp_a = np.asarray(expected, dtype=np.float64)
     if got_a.shape == exp_a.shape and np.allclose(got_a, exp_a, **tol):
         return
-    for sentence, wrong in mistakes.items():
-        wrong = np.asarray(wrong, dtype=np.float64)
-        if wrong.shape == got_a.shape and np.allclose(got_a, wrong, equal_nan=True, **tol):
-            raise named_mistake(what, sentence)
+    try:
+        first_difference(got_a, exp_a, what, tol)
+    except CheckFailed as difference:
+        for sentence, wrong in mistakes.items():
+            wrong = np.asarray(wrong, dtype=np.float64)
+            if wrong.shape == got_a.shape and np.allclose(got_a, wrong, equal_nan=True, **tol):
+                raise named_mistake(what, sentence, fallback=difference) from None
+        raise
+
+
+def first_difference(got_a, exp_a, what, tol):
+    """Fail at the first step where ``got_a`` differs from ``exp_a`` (or at their shapes)."""
     if got_a.shape != exp_a.shape:
         raise CheckFailed(f"{what}: expected shape {exp_a.shape}, got {got_a.shape}.",
                           "wrong-shape")
@@ -243,7 +251,8 @@ def check_updates_per_epoch(student, oracle, N, batch_size):
            f"{what}: expected an int, got a {type(got).__name__} ({got!r}).")
     for sentence, wrong in oracle.updates_per_epoch_mistakes(N, batch_size).items():
         if got == wrong and got != expected:
-            raise named_mistake(what, sentence, f"expected {expected}, got {got}: ")
+            raise named_mistake(what, sentence, f"expected {expected}, got {got}: ",
+                                CheckFailed(f"{what}: expected {expected}, got {got}."))
     expect(got == expected, f"{what}: expected {expected}, got {got}.")
 
 

@@ -25,6 +25,7 @@ from autograder.release import ROOT, nbgrader
 LAB = "lab03"
 SOURCE = notebook_path(LAB)
 ASSIGNMENT, NOTEBOOK = SOURCE.parent.name, SOURCE.stem
+FULL_MARKS = sum(q.max_score for q in load_lab(LAB))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def flagged(db_url: str, student: str) -> bool:
 
 def test_students_and_submissions_missing_from_the_gradebook_are_created(db_url):
     write_trusted_scores(db_url, [full_marks("ada")])
-    assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == 48
+    assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == FULL_MARKS
 
 
 def test_a_failed_regrade_replaces_the_earlier_score_with_zeros(db_url, tmp_path):
@@ -154,7 +155,7 @@ def test_a_record_of_no_lab_is_left_out_and_the_rest_of_the_class_is_written(db_
              "errors": ["bob/extra/notes.ipynb is not where a notebook is graded"]}
     write_trusted_scores(db_url, [full_marks("ada"), stray])
     assert {s: sum(v.values()) for s, v in nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK).items()} \
-        == {"ada": 48}
+        == {"ada": FULL_MARKS}
 
 
 def test_a_record_of_no_lab_says_it_was_not_written(db_url):
@@ -172,5 +173,5 @@ def test_grade_with_a_stray_notebook_writes_the_rest_of_the_class(db_url, tmp_pa
     (tmp_path / "class" / "bob" / "extra").mkdir(parents=True)
     (tmp_path / "class" / "bob" / "extra" / "notes.ipynb").write_text("{}")
     assert main(["grade", str(tmp_path / "class"), "--gradebook", db_url]) == 0
-    assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == 48
+    assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == FULL_MARKS
     assert "1 not written (no lab)" in capsys.readouterr().out

@@ -30,6 +30,7 @@ from autograder import confine
 from autograder.batch import Submission, find_submissions, grade_all, grade_submission
 from autograder.catalogue import as_file, load_notebook, notebook_path, write_class
 from autograder.catalogue.hostile import LAB, Attack, hand_in, honest_class, hostile_class
+from autograder.hidden import load_lab
 from autograder.names import FORMULA_START, csv_cell, for_terminal
 from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
@@ -52,6 +53,7 @@ def runnable(class_root: Path, outputs: Path) -> list[Attack]:
 # For parametrizing: the attacks by name, built for placeholder folders (the phrases some
 # of them must say name the real folders, so the tests use the batch's own).
 CATALOGUE = {a.name: a for a in runnable(PLACEHOLDER, PLACEHOLDER)}
+FULL_MARKS = sum(q.max_score for q in load_lab(LAB))
 NAMES = list(CATALOGUE)
 
 
@@ -320,7 +322,8 @@ def test_a_student_folder_named_in_another_encoding_is_graded_and_written(tmp_pa
         f.write(as_file(load_notebook(LAB)))
     assert grade_class(class_root, outputs).returncode == 0
     with open(outputs / "grades.csv", newline="", encoding="utf-8") as f:
-        assert [(r["submission"], r["score"]) for r in csv.DictReader(f)] == [("caf\ufffd", "48")]
+        assert [(r["submission"], r["score"]) for r in csv.DictReader(f)] == [
+            ("caf\ufffd", f"{FULL_MARKS:g}")]
 
 
 # --------------------------------------------------------------------------- links
@@ -354,4 +357,4 @@ def test_a_submission_linked_to_the_solutions_is_told_to_hand_in_the_notebook(li
 
 
 def test_links_beside_it_leave_an_honest_submission_graded(linked_class):
-    assert linked_class["ada"]["errors"] == [] and linked_class["ada"]["max_score"] == 48
+    assert linked_class["ada"]["errors"] == [] and linked_class["ada"]["max_score"] == FULL_MARKS

@@ -37,6 +37,7 @@ from autograder.hidden import LAB_MODULES, load_lab
 from autograder.oracle import ReferenceOracle
 from autograder.runner import grading_seed, redrawable, run_question
 from autograder.sandbox import WorkerStudent
+from nnlabs.expect import FACT_KEYS, FAMILY_KEYS
 from nnlabs.notebook import cells_to_run, is_demo_cell, is_test_cell
 from nnlabs.plain import encode
 from nnlabs.runner import QuestionResult, run_check
@@ -223,6 +224,21 @@ def test_mistake_loses_points_on_its_question_only_and_is_named(lab, variant):
     results, _ = graded(lab, variant.name)
     assert lost(results) == [variant.question]
     assert variant.feedback in "\n".join(results[variant.question].feedback)
+
+
+def named_other_than(variant: Variant, result: QuestionResult) -> list[str]:
+    """The feedback of the checks that name a particular mistake (not a family of them, nor
+    a fact such as the dtype) without naming ``variant``'s own."""
+    generic = FAMILY_KEYS | FACT_KEYS
+    return [c.feedback for c in result.checks if c.mistake
+            and c.mistake.removeprefix(f"{result.id}.") not in generic
+            and variant.feedback not in c.feedback]
+
+
+@pytest.mark.parametrize("lab,variant", variants(mistakes=True))
+def test_mistake_feedback_names_that_mistake_or_none(lab, variant):
+    results, _ = graded(lab, variant.name)
+    assert named_other_than(variant, results[variant.question]) == []
 
 
 # Mistakes no visible check can see, by design, and why.

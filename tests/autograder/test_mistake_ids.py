@@ -51,7 +51,16 @@ double = Question("labids.double", functions=("double",), points=1)
 
 
 @double.check(points=1)
-def doubles_a_small_example(student):
+def doubles_a_small_example(student, rng):
+    x = rng.uniform(1.5, 3.0, size=2)
+    expect_close(student.double(x), 2 * x, "double(x)", mistakes={"it squares x.": x ** 2})
+
+
+fixed = Question("labids.fixed", functions=("double",), points=1)
+
+
+@fixed.check(points=1)
+def doubles_one_fixed_example(student):
     x = np.array([1.0, 2.0])
     expect_close(student.double(x), 2 * x, "double(x)", mistakes={"it squares x.": x ** 2})
 
@@ -60,6 +69,11 @@ def test_a_checks_mistake_id_is_its_question_id_and_the_key():
     student = LocalStudent({"double": lambda x: x ** 2})
     result = run_question(double, student, hidden=False)
     assert result.mistakes == ["labids.double.squares-x"]
+
+
+def test_a_check_without_a_second_input_names_no_mistake_by_its_values():
+    result = run_question(fixed, LocalStudent({"double": lambda x: x ** 2}), hidden=False)
+    assert result.mistakes == [] and "expected [" in result.checks[0].feedback
 
 
 def namespace_of(notebook: dict) -> dict:
