@@ -167,9 +167,9 @@ def test_training_with_online_and_full_batches(student, oracle, rng):
 @train_q.check(points=1, hidden=True)
 def test_training_reduces_the_loss_and_fits_separable_data(student, oracle, rng):
     X, y = classification_problem(rng, 40, 2, 3)
-    X = X + 3.0 * np.eye(3)[y][:, :2]   # well-separated classes
+    X = X + 3.0 * np.eye(3)[y][:, :2]   # well-separated classes; lr 0.1 keeps every seed stable
     seed = int(rng.integers(0, 2**31))
-    result = run_training(student, oracle, X, y, 0.5, 10, 10, seed)
+    result = run_training(student, oracle, X, y, 0.1, 10, 10, seed)
     W, b, losses = expect_tuple(result, "train_softmax_classifier(...)", ("W", "b", "losses"))
     losses = np.asarray(losses, dtype=np.float64)
     expect(losses.shape == (10,) and losses[-1] < losses[0] < np.log(3) + 1e-9,
@@ -177,7 +177,7 @@ def test_training_reduces_the_loss_and_fits_separable_data(student, oracle, rng)
            f"is exactly log K): got {np.array2string(losses[[0, -1]], precision=4)} for the "
            "first and last epochs.")
     accuracy = float(np.mean(np.argmax(X @ np.asarray(W) + np.asarray(b), axis=1) == y))
-    W_ref, b_ref, _ = oracle.train_softmax_classifier(X, y, 0.5, 10, 10, seed)
+    W_ref, b_ref, _ = oracle.train_softmax_classifier(X, y, 0.1, 10, 10, seed)
     expected = float(np.mean(np.argmax(X @ W_ref + b_ref, axis=1) == y))
     expect(accuracy >= expected - 1e-9,
            f"training accuracy {accuracy:.3f}, expected {expected:.3f} for this seed.")

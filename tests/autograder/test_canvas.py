@@ -13,6 +13,7 @@ import pytest
 from autograder import cli
 from autograder.canvas import CanvasError, assignment_ids, canvas_file, read_roster
 from autograder.catalogue import as_file, load_notebook, write_class
+from autograder.hidden import load_lab
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Lab 03 (999)
     Points Possible,,,,,48
@@ -131,8 +132,10 @@ def test_grade_writes_the_canvas_file_and_lists_what_it_left_out(tmp_path):
                          capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert run.returncode == 0, run.stderr
     written = rows((tmp_path / "canvas.csv").read_text())
+    full_marks = sum(q.max_score for q in load_lab("lab03"))
     assert [(r[3], r[-1]) for r in written] == [
-        ("SIS Login ID", "lab03 (4242)"), ("ada", "48"), ("ben", "0"), ("cy", ""), ("dot", "")]
+        ("SIS Login ID", "lab03 (4242)"), ("ada", f"{full_marks:g}"), ("ben", "0"), ("cy", ""),
+        ("dot", "")]
     assert "canvas: not written (not in the roster's SIS Login ID): zed (lab03)" in run.stderr
     assert "canvas: flagged (written, look at it): ben (lab03)" in run.stderr
 
