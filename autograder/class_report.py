@@ -173,13 +173,20 @@ def _names(names: Sequence[str]) -> str:
     return f"{shown} <details><summary>and {len(names) - LONG_LIST} more</summary>{rest}</details>"
 
 
+def _table(attributes: str, headers: Sequence[str], rows: str) -> str:
+    """``<table attributes>`` with a row of ``headers`` (already escaped) above ``rows``."""
+    head = "".join(f"<th>{header}</th>" for header in headers)
+    return f"<table {attributes}><tr>{head}</tr>{rows}</table>"
+
+
 def _histogram_table(stats: LabStats) -> str:
     rows = "".join(
         f"<tr><td>{low:g}&ndash;{high:g}</td><td class=\"n\">{count}</td></tr>"
         for low, high, count in zip(stats.edges[:-1], stats.edges[1:], stats.counts,
                                     strict=True))
-    return (f'<details><summary>the histogram\'s bins</summary><table id="bins-{E(stats.lab)}">'
-            f"<tr><th>score</th><th>submissions</th></tr>{rows}</table></details>")
+    return ("<details><summary>the histogram's bins</summary>"
+            + _table(f'id="bins-{E(stats.lab)}"', ("score", "submissions"), rows)
+            + "</details>")
 
 
 def _questions_table(stats: LabStats) -> str:
@@ -187,8 +194,8 @@ def _questions_table(stats: LabStats) -> str:
         f"<tr><td>{E(q.id)}</td><td class=\"n\">{q.mean:.2f} / {q.max_score:g}</td>"
         f"<td class=\"n\">{100 * q.full:.0f}%</td>"
         f"<td class=\"n\">{_number(q.discrimination)}</td></tr>" for q in stats.questions)
-    return (f'<table id="questions-{E(stats.lab)}"><tr><th>question</th><th>mean</th>'
-            f"<th>full marks</th><th>discrimination</th></tr>{rows}</table>")
+    return _table(f'id="questions-{E(stats.lab)}"',
+                  ("question", "mean", "full marks", "discrimination"), rows)
 
 
 def _checks_table(stats: LabStats) -> str:
@@ -197,8 +204,8 @@ def _checks_table(stats: LabStats) -> str:
         f"<td>{'hidden' if c.hidden else 'visible'}</td>"
         f"<td class=\"n\">{100 * c.pass_rate:.0f}%</td>"
         f"<td class=\"n\">{c.passed} / {c.total}</td></tr>" for c in stats.checks)
-    return (f'<table id="checks-{E(stats.lab)}"><tr><th>question</th><th>check</th>'
-            f"<th>kind</th><th>pass rate</th><th>passed</th></tr>{rows}</table>")
+    return _table(f'id="checks-{E(stats.lab)}"',
+                  ("question", "check", "kind", "pass rate", "passed"), rows)
 
 
 def _mistakes_table(stats: LabStats) -> str:
@@ -208,8 +215,8 @@ def _mistakes_table(stats: LabStats) -> str:
         f"<tr><td><code>{E(mistake)}</code></td><td class=\"n\">{len(who)}</td>"
         f"<td>{_names(who)}</td><td class=\"said\">{E(stats.examples.get(mistake, ''))}</td>"
         f"</tr>" for mistake, who in stats.mistakes.items())
-    return (f'<table id="mistakes-{E(stats.lab)}"><tr><th>mistake</th><th>students</th>'
-            f"<th>who</th><th>how the feedback put it</th></tr>{rows}</table>")
+    return _table(f'id="mistakes-{E(stats.lab)}"',
+                  ("mistake", "students", "who", "how the feedback put it"), rows)
 
 
 def _problems_table(stats: LabStats) -> str:
@@ -219,8 +226,7 @@ def _problems_table(stats: LabStats) -> str:
         return "<p>No submission has an error or a flag.</p>"
     cells = "".join(f"<tr><td>{E(name)}</td><td>{kind}</td><td>{E(text)}</td></tr>"
                     for name, kind, text in sorted(rows, key=lambda r: (r[0], r[1])))
-    return (f'<table id="problems-{E(stats.lab)}"><tr><th>submission</th><th>kind</th>'
-            f"<th>reason</th></tr>{cells}</table>")
+    return _table(f'id="problems-{E(stats.lab)}"', ("submission", "kind", "reason"), cells)
 
 
 def _code(answers: Answers, cell: int, shared: frozenset) -> str:
@@ -236,8 +242,8 @@ def _side_by_side(pair: Pair) -> str:
                    for c in cells)
     return (f"<details><summary>{E(pair.first.name)} and {E(pair.second.name)}: "
             f"{pair.similarity:.2f}, the shared lines marked</summary>"
-            f'<table class="code"><tr><th>{E(pair.first.name)}</th>'
-            f"<th>{E(pair.second.name)}</th></tr>{rows}</table></details>")
+            + _table('class="code"', (E(pair.first.name), E(pair.second.name)), rows)
+            + "</details>")
 
 
 @dataclass(frozen=True)
@@ -276,8 +282,8 @@ def _similarity_section(lab: str, comparison: Comparison | None, images: Images)
     shown = [p for p in comparison.pairs if p.similarity > THRESHOLD][:SIDE_BY_SIDE]
     return (note + f'<img src="{E(images.similarity)}" alt="similarity of every pair of '
             f'{E(lab)} submissions">'
-            f'<table id="similarity-{E(lab)}"><tr><th>rank</th><th>submission</th>'
-            f"<th>submission</th><th>similarity</th><th>shared lines</th></tr>{rows}</table>"
+            + _table(f'id="similarity-{E(lab)}"',
+                     ("rank", "submission", "submission", "similarity", "shared lines"), rows)
             + "".join(_side_by_side(p) for p in shown))
 
 
