@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnlabs.notebook import cells_to_run
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 @dataclass(frozen=True)
 class Variant:
@@ -198,6 +200,15 @@ def write_class(folder: Path, lab: str, submissions: dict[str, bytes]) -> list[P
         path.write_bytes(content)
         paths.append(path)
     return paths
+
+
+def namespace_of(notebook: dict) -> dict:
+    """The namespace left by the cells the grader runs (all but test and demo cells), run in
+    this process as ``__main__``; a cell that raises raises here."""
+    namespace: dict = {"__name__": "__main__"}
+    for cell in cells_to_run(notebook):
+        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
+    return namespace
 
 
 def as_file(notebook: dict) -> bytes:

@@ -39,10 +39,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import confine
-from autograder.catalogue import ROOT, Variant, _source, apply_variant, as_file, load_notebook
+from autograder.catalogue import (
+    ROOT,
+    Variant,
+    _source,
+    apply_variant,
+    as_file,
+    load_notebook,
+    namespace_of,
+)
 from autograder.hidden import load_lab
 from autograder.runner import run_question
-from nnlabs.notebook import cells_to_run
 from nnlabs.oracle import ReplayOracle
 from nnlabs.plain import MAX_FRAME_BYTES
 from nnlabs.runner import run_check
@@ -123,9 +130,7 @@ def visible_answers(function: str, seed: int | None = None) -> list[tuple[list, 
     """``(args, result)`` of every call the visible checks make to ``function``, on the
     solution: what a student could copy from running the visible checks. With ``seed``,
     the calls of every check, hidden and re-drawn, as grading with that seed makes them."""
-    namespace: dict = {"__name__": "__main__"}
-    for cell in cells_to_run(load_notebook(LAB)):
-        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
+    namespace = namespace_of(load_notebook(LAB))
     calls: list[tuple[list, object]] = []
 
     class Recorder(LocalStudent):

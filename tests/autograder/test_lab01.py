@@ -6,24 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.catalogue import apply_variant, load_catalogue, load_notebook
+from autograder.catalogue import apply_variant, load_catalogue, load_notebook, namespace_of
 from autograder.hidden import load_lab
 from autograder.runner import run_question
 from nnlabs.checks import lab01
-from nnlabs.notebook import cells_to_run
 from nnlabs.student import LocalStudent
 from reference import neuron
 
 
-def namespace(notebook: dict) -> dict:
-    ns: dict = {"__name__": "__main__"}
-    for cell in cells_to_run(notebook):
-        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), ns)
-    return ns
-
-
 def lost_points(notebook: dict) -> dict[str, list[str]]:
-    student = LocalStudent(namespace(notebook))
+    student = LocalStudent(namespace_of(notebook))
     results = [run_question(q, student, hidden=True) for q in load_lab("lab01")]
     return {r.id: r.feedback for r in results if r.score < r.max_score}
 

@@ -30,6 +30,7 @@ from autograder.catalogue import (
     as_file,
     load_catalogue,
     load_notebook,
+    namespace_of,
     notebook_path,
     typed_into_release,
 )
@@ -102,14 +103,6 @@ def notebook_of(lab: str, name: str) -> dict:
     if name == "returns-none":
         return apply_variant(load_notebook(lab), returning_none(lab))
     return apply_variant(load_notebook(lab), catalogue(lab)[name])
-
-
-def namespace_of(notebook: dict) -> dict:
-    """Run the cells the grader runs (all but test and demo cells) into a fresh namespace."""
-    namespace: dict = {"__name__": "__main__"}
-    for cell in cells_to_run(notebook):
-        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
-    return namespace
 
 
 @functools.cache

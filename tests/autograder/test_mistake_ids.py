@@ -7,11 +7,16 @@ import pytest
 
 import nnlabs.expect as expect_module
 from autograder.batch import Submission, grade_submission
-from autograder.catalogue import apply_variant, as_file, load_catalogue, load_notebook
+from autograder.catalogue import (
+    apply_variant,
+    as_file,
+    load_catalogue,
+    load_notebook,
+    namespace_of,
+)
 from autograder.hidden import get_question
 from autograder.runner import run_question
 from nnlabs.expect import CheckFailed, expect_close, mistake_key
-from nnlabs.notebook import cells_to_run
 from nnlabs.registry import Question
 from nnlabs.student import LocalStudent
 
@@ -74,13 +79,6 @@ def test_a_checks_mistake_id_is_its_question_id_and_the_key():
 def test_a_check_without_a_second_input_names_no_mistake_by_its_values():
     result = run_question(fixed, LocalStudent({"double": lambda x: x ** 2}), hidden=False)
     assert result.mistakes == [] and "expected [" in result.checks[0].feedback
-
-
-def namespace_of(notebook: dict) -> dict:
-    namespace: dict = {"__name__": "__main__"}
-    for cell in cells_to_run(notebook):
-        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
-    return namespace
 
 
 def graded_on_its_question(variant):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.catalogue import apply_variant, load_notebook
+from autograder.catalogue import apply_variant, load_notebook, namespace_of
 from autograder.hidden import load_lab
 from autograder.runner import run_question
-from nnlabs.notebook import cells_to_run
 from nnlabs.student import LocalStudent
 
 DATA = Path(__file__).parent / "data" / "plausible_mistakes.py"
@@ -28,9 +27,7 @@ def plausible_mistakes() -> list:
 def loses_points(variant) -> bool:
     lab = variant.question.split(".")[0]
     (question,) = [q for q in load_lab(lab) if q.id == variant.question]
-    namespace: dict = {"__name__": "__main__"}
-    for cell in cells_to_run(apply_variant(load_notebook(lab), variant)):
-        exec(compile(cell.source, f"<cell {cell.name}>", "exec"), namespace)
+    namespace = namespace_of(apply_variant(load_notebook(lab), variant))
     result = run_question(question, LocalStudent(namespace), hidden=True)
     return result.score < result.max_score
 
