@@ -336,7 +336,7 @@ def grade_guarded(submission: Submission, lab: str | None, limits: Limits | None
                            f"{type(exc).__name__}: {exc}"], "seed": seed}
 
 
-def hidden_from_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> list[Path]:
+def unseen_by_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> list[Path]:
     """What no submission's code may see: ``unseen`` and every submission's folder, the
     outermost of them only (worked out once: each worker's confinement would otherwise do
     it again for every folder of the class, a cost per submission growing with the class)."""
@@ -352,7 +352,7 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
     No submission's code sees another's file, nor the paths in ``unseen``. Every
     submission is graded with the one grading seed ``seed`` (a fresh one when None).
     """
-    everyone = hidden_from_all(submissions, unseen)
+    everyone = unseen_by_all(submissions, unseen)
     seed = grading_seed() if seed is None else seed
 
     def one(submission: Submission) -> dict:

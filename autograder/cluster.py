@@ -36,7 +36,7 @@ from dask.utils import parse_timedelta
 from distributed import Client, KilledWorker, LocalCluster, as_completed
 
 from autograder import confine
-from autograder.batch import Submission, grade_guarded, hidden_from_all
+from autograder.batch import Submission, grade_guarded, unseen_by_all
 from autograder.runner import grading_seed
 from autograder.sandbox import Limits
 from nnlabs.notebook import NotebookError, notebook_bytes
@@ -146,8 +146,8 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
     missing there, say): the run's records are then not returned, so nothing is written.
     """
     seed = grading_seed() if seed is None else seed
-    hidden = tuple(hidden_from_all(submissions, unseen))
-    tasks = [_task(s, lab, limits, hidden, seed) for s in submissions]
+    everyone = tuple(unseen_by_all(submissions, unseen))
+    tasks = [_task(s, lab, limits, everyone, seed) for s in submissions]
     run = uuid.uuid4().hex
     futures = client.map(grade_task, tasks, key=[f"nnlabs-grade-{run}-{i}"
                                                  for i in range(len(tasks))], pure=False)

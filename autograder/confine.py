@@ -3,7 +3,7 @@
 Run in the worker's child process just before it executes Python. The
 namespaces are the child's alone. In them:
 
-- every hidden path (the project with the reference, the solutions and the
+- every unseen path (the project with the reference, the solutions and the
   checks; the submissions; the outputs) is covered by an empty, read-only
   tmpfs, and so is any installed copy of the project;
 - the interpreter's installation and its site-packages are visible,
@@ -112,14 +112,14 @@ class Confinement:
     makes system calls.
     """
 
-    def __init__(self, hidden: Sequence[Path], views: dict[Path, Path], work: Path,
+    def __init__(self, unseen: Sequence[Path], views: dict[Path, Path], work: Path,
                  disk_bytes: int, separate_uid: bool) -> None:
         self._libc = ctypes.CDLL(None, use_errno=True)
         self._views = [(str(source).encode(), str(view).encode())
                        for source, view in views.items()]
         installed = [view / name for source, view in views.items() for name in PROJECT_PACKAGES
                      if (source / name).is_dir()]
-        self._hidden = [str(p).encode() for p in outermost([*hidden, *installed])]
+        self._unseen = [str(p).encode() for p in outermost([*unseen, *installed])]
         self._work = str(work).encode()
         self._disk_bytes = disk_bytes
         self._separate_uid = separate_uid
@@ -149,7 +149,7 @@ class Confinement:
         for source, view in self._views:
             self._mount(source, view, None, MS_BIND | MS_REC)
             self._mount(None, view, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
-        for path in self._hidden:
+        for path in self._unseen:
             if os.path.exists(path):
                 self._mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
                             b"size=4k,mode=555")

@@ -63,7 +63,7 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process and the pipe protocol to it."""
 
-    def __init__(self, limits: Limits, hidden: Sequence[Path] = ()) -> None:
+    def __init__(self, limits: Limits, unseen: Sequence[Path] = ()) -> None:
         self.limits = limits
         self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
         self.scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
@@ -86,7 +86,7 @@ class Worker:
             views = {prefix: self.scratch / "python", site_packages: self.scratch / "site-packages"}
             for view in views.values():
                 view.mkdir()
-            self._confinement = confine.Confinement([PROJECT, *hidden], views, work,
+            self._confinement = confine.Confinement([PROJECT, *unseen], views, work,
                                                     limits.disk_bytes, confine.own_uid())
             interpreter = views[prefix] / interpreter.relative_to(prefix)
             site_packages = views[site_packages]
@@ -208,8 +208,8 @@ def cell_error(cell: Cell, reported: object) -> dict:
 class WorkerStudent(Student):
     """The student's notebook, executed in a worker; calls go over the pipe.
 
-    ``hidden`` names paths the student's code must not see (other submissions,
-    the outputs), besides the project itself, which is always hidden.
+    ``unseen`` names paths the student's code must not see (other submissions,
+    the outputs), besides the project itself, which is always unseen.
     ``cell_errors`` lists what went wrong while the cells ran (each a dict with
     the cell, the error type and message); ``events``, in plain sentences, the
     calls that hung, killed the worker or returned what is not plain data. A
@@ -223,10 +223,10 @@ class WorkerStudent(Student):
     """
 
     def __init__(self, cells: list[Cell], limits: Limits | None = None,
-                 hidden: Sequence[Path] = ()) -> None:
+                 unseen: Sequence[Path] = ()) -> None:
         self.cells = cells
         self.limits = limits or Limits()
-        self.hidden = hidden
+        self.unseen = unseen
         self.cell_errors: list[dict] = []
         self.events: list[str] = []
         self._worker: Worker | None = None
@@ -296,7 +296,7 @@ class WorkerStudent(Student):
         """A fresh worker that has run ``cells`` again (their errors are already recorded),
         as far as the submission's time allows."""
         self.close()
-        self._worker = Worker(self.limits, self.hidden)
+        self._worker = Worker(self.limits, self.unseen)
         seconds = self._seconds(self.limits.cell_seconds * (len(cells) + 1))
         if cells and seconds > 0:
             try:
@@ -304,7 +304,7 @@ class WorkerStudent(Student):
                     self.limits.cell_seconds)), seconds)
             except (TimeoutError, WorkerDied):
                 self.close()
-                self._worker = Worker(self.limits, self.hidden)
+                self._worker = Worker(self.limits, self.unseen)
 
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
         return self._request(name, {"op": "call", "name": name, "args": list(args),

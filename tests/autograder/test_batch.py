@@ -4,7 +4,7 @@ submissions in a class folder, whatever its students put there."""
 import json
 import os
 
-from autograder.batch import Submission, find_submissions, grade_submission, hidden_from_all
+from autograder.batch import Submission, find_submissions, grade_submission, unseen_by_all
 from autograder.catalogue import apply_variant, as_file, load_catalogue, load_notebook, write_class
 from autograder.hidden import load_lab
 from autograder.sandbox import Limits
@@ -237,12 +237,12 @@ def test_a_folder_named_like_a_notebook_is_told_in_a_plain_sentence(tmp_path):
                                 "notebook file"]
 
 
-def test_what_a_class_hides_is_its_outermost_folders_once(tmp_path):
+def test_what_a_class_keeps_unseen_is_its_outermost_folders_once(tmp_path):
     """Each worker's confinement covers these paths: the class folder, not each of its
     students' folders again (a cost per submission that would grow with the class)."""
     root = tmp_path / "submitted"
     for name in ("ada", "bob"):
         place(root, f"{name}/lab03_activations/lab03_activations.ipynb")
     elsewhere = tmp_path / "out"
-    hidden = hidden_from_all(find_submissions([root]), [root, elsewhere, root / "ada"])
-    assert sorted(hidden) == sorted([root.resolve(), elsewhere.resolve()])
+    unseen = unseen_by_all(find_submissions([root]), [root, elsewhere, root / "ada"])
+    assert sorted(unseen) == sorted([root.resolve(), elsewhere.resolve()])

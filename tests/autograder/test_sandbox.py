@@ -199,12 +199,12 @@ def test_project_files_are_not_readable_from_the_worker(relative):
 
 
 @CONFINED
-def test_other_submissions_named_as_hidden_are_not_readable(tmp_path):
+def test_other_submissions_named_as_unseen_are_not_readable(tmp_path):
     other = tmp_path / "ben" / "lab03_activations.ipynb"
     other.parent.mkdir()
     other.write_text("{}")
     source = f"import os\ndef seen():\n    return os.path.exists({str(other)!r})"
-    with WorkerStudent([Cell("c", source)], FAST, hidden=[tmp_path]) as student:
+    with WorkerStudent([Cell("c", source)], FAST, unseen=[tmp_path]) as student:
         assert student.seen() is False
 
 
