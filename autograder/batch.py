@@ -1,23 +1,9 @@
 """Grading many submissions: each in its own sandboxed worker, in parallel.
 
-A submission's result is plain data in the shape ``--json`` writes::
-
-    {"submission": str, "lab": str, "score": float, "max_score": float,
-     "questions": [{"id": str, "score": float, "max_score": float, "feedback": [str],
-                    "mistakes": [str], "checks": [CHECK]}],
-     "errors": [str], "flags": [str], "seed": int}
-
-    CHECK = {"name": str, "description": str, "hidden": bool, "points": float,
-             "earned": float, "mistake": str | None}
-
-``mistakes`` are the ids of the mistakes the question's feedback named
-(``lab03.sigmoid_backward.dout-times-sigma-s-forget-1-minus-sigma``: the question's id and
-the mistake's key, see :mod:`nnlabs.expect`); ``checks``, one entry per check run, its
-``mistake`` that id or null (a question that was not graded lists its checks unearned).
-
-``seed`` is the grading seed the hidden checks drew their inputs from: one fresh
-random seed per batch, unless ``NNLABS_GRADING_SEED`` gives one; grading again
-with it set to the recorded seed reproduces every record.
+A submission's result is a :class:`autograder.record.Record` (its JSON is what ``--json``
+writes). Every submission of a batch is graded with one grading seed, recorded in each
+record: one fresh random seed per batch, unless ``NNLABS_GRADING_SEED`` gives one; grading
+again with it set to the recorded seed reproduces every record.
 
 Nothing a submission does changes another's result: a notebook that cannot
 be read, a cell that raises or hangs, a worker that dies, each is recorded in
@@ -38,6 +24,7 @@ from pathlib import Path
 from autograder import tampering
 from autograder.confine import outermost
 from autograder.hidden import load_lab
+from autograder.record import QuestionEntry, Record
 from autograder.runner import grading_seed, run_question
 from autograder.sandbox import Limits, WorkerStudent
 from nnlabs.notebook import (
@@ -49,8 +36,6 @@ from nnlabs.notebook import (
     parse_notebook,
     read_notebook,
 )
-from nnlabs.registry import Question
-from nnlabs.runner import CheckResult, QuestionResult
 
 # Cell errors an instructor should look at, whatever they cost; one flag for all the cells.
 CELL_FLAGS = {
@@ -232,26 +217,6 @@ def _text(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-def _check_entry(check: CheckResult) -> dict:
-    return {"name": check.name, "description": check.description, "hidden": check.hidden,
-            "points": check.points, "earned": check.earned, "mistake": check.mistake or None}
-
-
-def _question_entry(result: QuestionResult) -> dict:
-    return {"id": result.id, "score": result.score, "max_score": result.max_score,
-            "feedback": result.feedback, "mistakes": result.mistakes,
-            "checks": [_check_entry(c) for c in result.checks]}
-
-
-def _ungraded(questions: list[Question], reason: str) -> list[dict]:
-    """Each question at 0, its checks listed as not earned."""
-    return [{"id": q.id, "score": 0.0, "max_score": q.max_score,
-             "feedback": [f"not graded: {reason}"], "mistakes": [],
-             "checks": [_check_entry(CheckResult(c.name, c.description, c.points, 0.0, c.hidden))
-                        for c in q.checks]}
-            for q in questions]
-
-
 def _lab(submission: Submission, lab: str | None) -> str | None:
     """The lab a submission is graded as: its folder's, else ``lab`` (``--lab``), else the
     file name's."""
@@ -261,7 +226,7 @@ def _lab(submission: Submission, lab: str | None) -> str | None:
 def grade_submission(submission: Submission, lab: str | None = None,
                      limits: Limits | None = None, hidden: bool = True,
                      unseen: Sequence[Path] = (), seed: int | None = None,
-                     content: bytes | None = None) -> dict:
+                     content: bytes | None = None) -> Record:
     """Grade one notebook; never raises for anything the notebook contains.
 
     ``unseen`` are paths its code must not see (the class's submissions, the
@@ -272,68 +237,59 @@ def grade_submission(submission: Submission, lab: str | None = None,
     """
     lab = _lab(submission, lab)
     seed = grading_seed() if seed is None else seed
-    record = {"submission": submission.name, "lab": lab or "", "score": 0.0, "max_score": 0.0,
-              "questions": [], "errors": [], "flags": list(submission.flags), "seed": seed}
     if lab is None:
-        record["errors"].append(submission.problem or f"cannot tell which lab "
-                                f"{submission.path.name} is: name it labNN_... or pass --lab")
-        return record
+        return Record.ungraded(submission.name, lab, submission.problem or (
+            f"cannot tell which lab {submission.path.name} is: name it labNN_... or pass "
+            "--lab"), seed, flags=submission.flags)
     questions = load_lab(lab)
-    record["max_score"] = sum(q.max_score for q in questions)
     if submission.problem:
-        record["errors"].append(submission.problem)
-        record["questions"] = _ungraded(questions, submission.problem)
-        return record
+        return Record.ungraded(submission.name, lab, submission.problem, seed, questions,
+                               submission.flags)
     try:
         notebook = (read_notebook(submission.path) if content is None
                     else parse_notebook(submission.path.name, content))
         cells = cells_to_run(notebook)
     except NotebookError as exc:
-        record["errors"].append(str(exc))
-        record["questions"] = _ungraded(questions, str(exc))
-        return record
-    record["flags"].extend(notes(notebook, questions) + tampering.flags(cells))
+        return Record.ungraded(submission.name, lab, str(exc), seed, questions,
+                               submission.flags)
+    errors: list[str] = []
+    flags = [*submission.flags, *notes(notebook, questions), *tampering.flags(cells)]
     entries = []
     with WorkerStudent(cells, limits, [submission.path.parent, *unseen]) as student:
         flagged: dict[str, list[str]] = {}
         for error in student.cell_errors:
             message = f": {error['message']}" if error["message"] else ""
-            record["errors"].append(f"cell {error['cell']}: {error['type']}{message}")
+            errors.append(f"cell {error['cell']}: {error['type']}{message}")
             if error["type"] in CELL_FLAGS:
                 flagged.setdefault(error["type"], []).append(error["cell"])
-        record["flags"] += [CELL_FLAGS[kind].format(
+        flags += [CELL_FLAGS[kind].format(
             cells=("cell " if len(cells) == 1 else "cells ") + ", ".join(cells))
             for kind, cells in flagged.items()]
         for question in questions:
             reason = student.out_of_time()
             if reason:
-                entries += _ungraded([question], reason)
-                if reason not in record["flags"]:
-                    record["flags"].append(reason)
+                entries.append(QuestionEntry.ungraded(question, reason))
+                if reason not in flags:
+                    flags.append(reason)
                 continue
             result = run_question(question, student, hidden=hidden, seed=seed)
-            entries.append(_question_entry(result))
-            record["flags"].extend(result.flags)
-        record["flags"].extend(student.events)
-    record["questions"] = entries
-    record["score"] = sum(q["score"] for q in entries)
-    record["max_score"] = sum(q["max_score"] for q in entries)
-    return record
+            entries.append(QuestionEntry.graded(result))
+            flags.extend(result.flags)
+        flags.extend(student.events)
+    return Record.graded(submission.name, lab, entries, errors, flags, seed)
 
 
 def grade_guarded(submission: Submission, lab: str | None, limits: Limits | None,
-                  unseen: Sequence[Path], seed: int, content: bytes | None = None) -> dict:
+                  unseen: Sequence[Path], seed: int, content: bytes | None = None) -> Record:
     """:func:`grade_submission`, with a fault of the grader itself recorded as this
     submission's error instead of raised."""
     try:
         return grade_submission(submission, lab, limits, unseen=unseen, seed=seed,
                                 content=content)
     except Exception as exc:  # noqa: BLE001 - a grader fault stays this submission's
-        return {"submission": submission.name, "lab": _lab(submission, lab) or "",
-                "score": 0.0, "max_score": 0.0, "questions": [],
-                "flags": list(submission.flags),
-                "errors": [f"the grader failed on this submission: "
-                           f"{type(exc).__name__}: {exc}"], "seed": seed}
+        return Record.crashed(submission.name, _lab(submission, lab),
+                              f"the grader failed on this submission: {type(exc).__name__}: "
+                              f"{exc}", seed, submission.flags)
 
 
 def unseen_by_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> list[Path]:
@@ -345,8 +301,8 @@ def unseen_by_all(submissions: Sequence[Submission], unseen: Sequence[Path]) -> 
 
 def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int = 1,
               limits: Limits | None = None,
-              on_done: Callable[[dict], None] | None = None,
-              unseen: Sequence[Path] = (), seed: int | None = None) -> list[dict]:
+              on_done: Callable[[Record], None] | None = None,
+              unseen: Sequence[Path] = (), seed: int | None = None) -> list[Record]:
     """Grade every submission with ``jobs`` workers at once; results in input order.
 
     No submission's code sees another's file, nor the paths in ``unseen``. Every
@@ -355,7 +311,7 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
     everyone = unseen_by_all(submissions, unseen)
     seed = grading_seed() if seed is None else seed
 
-    def one(submission: Submission) -> dict:
+    def one(submission: Submission) -> Record:
         record = grade_guarded(submission, lab, limits, everyone, seed)
         if on_done:
             on_done(record)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.names import csv_cell
+from autograder.record import Record
 from autograder.report import write_atomic
 
 COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -77,10 +78,10 @@ class CanvasFile:
     notes: list[str] = field(default_factory=list)
 
 
-def canvas_file(records: list[dict], roster: list[dict[str, str]], assignments: dict[str, str],
-                key: str = DEFAULT_KEY) -> CanvasFile:
+def canvas_file(records: Sequence[Record], roster: list[dict[str, str]],
+                assignments: dict[str, str], key: str = DEFAULT_KEY) -> CanvasFile:
     """The import file for ``records`` (see the module docstring)."""
-    labs = {r["lab"] for r in records if r["lab"]}
+    labs = {r.lab for r in records if r.lab}
     unnamed = sorted(labs - set(assignments))
     if unnamed:
         raise CanvasError(f"no Canvas assignment id for {', '.join(unnamed)}: give "
@@ -89,16 +90,16 @@ def canvas_file(records: list[dict], roster: list[dict[str, str]], assignments: 
     scores: dict[tuple[str, str], float] = {}
     notes = []
     for r in records:
-        who = f"{r['submission']} ({r['lab'] or 'no lab'})"
-        if not r["lab"]:
+        who = f"{r.submission} ({r.lab or 'no lab'})"
+        if not r.lab:
             notes.append(f"not written (no lab): {who}")
-        elif r["submission"] not in enrolled:
+        elif r.submission not in enrolled:
             notes.append(f"not written (not in the roster's {key}): {who}")
         else:
-            scores[r["submission"], r["lab"]] = r["score"]
-            if r["errors"] or r["flags"]:
+            scores[r.submission, r.lab] = r.score
+            if r.errors or r.flags:
                 notes.append(f"flagged (written, look at it): {who}: "
-                             + "; ".join(r["errors"] + r["flags"]))
+                             + "; ".join(r.errors + r.flags))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*COLUMNS, *(f"{lab} ({number})" for lab, number in assignments.items())])
@@ -109,7 +110,7 @@ def canvas_file(records: list[dict], roster: list[dict[str, str]], assignments: 
     return CanvasFile(out.getvalue(), notes)
 
 
-def write_canvas_csv(path: Path, records: list[dict], roster: list[dict[str, str]],
+def write_canvas_csv(path: Path, records: Sequence[Record], roster: list[dict[str, str]],
                      assignments: dict[str, str], key: str = DEFAULT_KEY) -> list[str]:
     """Write the import file to ``path`` atomically; the notes about it."""
     made = canvas_file(records, roster, assignments, key)

@@ -33,6 +33,7 @@ from autograder.batch import Submission, find_submissions
 from autograder.catalogue import notebook_path
 from autograder.class_stats import LabStats, by_lab, lab_stats
 from autograder.names import csv_cell, file_name
+from autograder.record import Record
 from autograder.report import write_atomic
 from autograder.similarity import (
     THRESHOLD,
@@ -52,12 +53,10 @@ CHECK_COLUMNS = ["submission", "lab", "question", "check", "description", "hidde
                  "earned", "mistake"]
 
 
-def read_records(paths: Sequence[Path]) -> list[dict]:
+def read_records(paths: Sequence[Path]) -> list[Record]:
     """The records of every results file (``{"submissions": [...]}``, as ``--json`` writes)."""
-    records = []
-    for path in paths:
-        records += json.loads(path.read_text(encoding="utf-8"))["submissions"]
-    return records
+    return [Record.from_json(record) for path in paths
+            for record in json.loads(path.read_text(encoding="utf-8"))["submissions"]]
 
 
 def _bar(items: Iterable, what: str, total: int) -> Iterable:
@@ -346,21 +345,21 @@ def report_html(sections: list[str], sources: Sequence[str]) -> str:
 """
 
 
-def checks_csv(records: list[dict]) -> str:
+def checks_csv(records: Sequence[Record]) -> str:
     """One row per submission and check; no cell reads as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CHECK_COLUMNS)
     for r in records:
-        for q in r["questions"]:
-            for c in q.get("checks", []):
+        for q in r.questions:
+            for c in q.checks:
                 writer.writerow(map(csv_cell, [
-                    r["submission"], r["lab"], q["id"], c["name"], c["description"],
-                    c["hidden"], f"{c['points']:g}", f"{c['earned']:g}", c["mistake"] or ""]))
+                    r.submission, r.lab, q.id, c.name, c.description, c.hidden,
+                    f"{c.points:g}", f"{c.earned:g}", c.mistake or ""]))
     return out.getvalue()
 
 
-def write_report(records: list[dict], out: Path, submissions: Sequence[Path] = (),
+def write_report(records: Sequence[Record], out: Path, submissions: Sequence[Path] = (),
                  sources: Sequence[str] = (), jobs: int = 1) -> Path:
     """Write ``out/index.html``, its plots and ``out/checks.csv``; returns the page's path.
     With ``submissions`` (the folders or notebooks graded), each lab's similarity too, the

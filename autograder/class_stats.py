@@ -1,7 +1,7 @@
 """Where a class stands, from the batch grader's records: the numbers of the class report.
 
-Everything here is computed from the records ``--json`` writes (see
-:mod:`autograder.batch`), one lab at a time: the distribution of the total
+Everything here is computed from the batch grader's records (see
+:mod:`autograder.record`), one lab at a time: the distribution of the total
 scores, each question's mean, share of full marks and discrimination, each
 check's pass rate and the mistakes the feedback named, with who made them.
 """
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from autograder.record import Record
 
 MAX_BINS = 20
 
@@ -58,8 +60,8 @@ class LabStats:
     lab: str
     max_score: float
     scores: list[float]
-    errors: list[tuple[str, list[str]]]  # (submission, its errors), those with any
-    flags: list[tuple[str, list[str]]]  # (submission, its flags), those with any
+    errors: list[tuple[str, tuple[str, ...]]]  # (submission, its errors), those with any
+    flags: list[tuple[str, tuple[str, ...]]]  # (submission, its flags), those with any
     edges: np.ndarray
     counts: np.ndarray
     questions: list[QuestionStats]
@@ -80,11 +82,11 @@ class LabStats:
         return float(np.median(self.scores)) if self.scores else math.nan
 
 
-def by_lab(records: Iterable[dict]) -> dict[str, list[dict]]:
+def by_lab(records: Iterable[Record]) -> dict[str, list[Record]]:
     """The records grouped by lab, labs in sorted order (a record of no lab under ``""``)."""
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[Record]] = defaultdict(list)
     for record in records:
-        groups[record.get("lab") or ""].append(record)
+        groups[record.lab].append(record)
     return dict(sorted(groups.items()))
 
 
@@ -108,18 +110,18 @@ def correlation(x: list[float], y: list[float]) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def question_stats(records: list[dict]) -> list[QuestionStats]:
+def question_stats(records: list[Record]) -> list[QuestionStats]:
     """Each question of the records, those that most need teaching (lowest mean share of
     the points) first."""
-    ids = list(dict.fromkeys(q["id"] for r in records for q in r["questions"]))
+    ids = list(dict.fromkeys(q.id for r in records for q in r.questions))
     stats = []
     for qid in ids:
-        scored = [(q, r["score"]) for r in records for q in r["questions"] if q["id"] == qid]
-        own = [q["score"] for q, _ in scored]
-        rest = [total - q["score"] for q, total in scored]
-        top = max(q["max_score"] for q, _ in scored)
+        scored = [(q, r.score) for r in records for q in r.questions if q.id == qid]
+        own = [q.score for q, _ in scored]
+        rest = [total - q.score for q, total in scored]
+        top = max(q.max_score for q, _ in scored)
         stats.append(QuestionStats(qid, top, float(np.mean(own)),
-                                   sum(1 for q, _ in scored if q["score"] >= q["max_score"])
+                                   sum(1 for q, _ in scored if q.score >= q.max_score)
                                    / len(scored), correlation(own, rest)))
     return sorted(stats, key=lambda s: (s.mean_share, -_or_zero(s.discrimination), s.id))
 
@@ -128,46 +130,45 @@ def _or_zero(value: float) -> float:
     return 0.0 if math.isnan(value) else value
 
 
-def check_stats(records: list[dict]) -> list[CheckStats]:
+def check_stats(records: list[Record]) -> list[CheckStats]:
     """Each check the records ran, the hardest (lowest pass rate) first."""
     tally: dict[tuple[str, str], list] = {}
     for record in records:
-        for q in record["questions"]:
-            for c in q.get("checks", []):
-                entry = tally.setdefault((q["id"], c["name"]), [c, 0, 0])
-                entry[1] += c["earned"] >= c["points"]
+        for q in record.questions:
+            for c in q.checks:
+                entry = tally.setdefault((q.id, c.name), [c, 0, 0])
+                entry[1] += c.earned >= c.points
                 entry[2] += 1
-    stats = [CheckStats(qid, name, c["description"], c["hidden"], passed, total)
+    stats = [CheckStats(qid, name, c.description, c.hidden, passed, total)
              for (qid, name), (c, passed, total) in tally.items()]
     return sorted(stats, key=lambda s: (s.pass_rate, s.question, s.name))
 
 
-def mistake_tally(records: list[dict]) -> tuple[dict[str, list[str]], dict[str, str]]:
+def mistake_tally(records: list[Record]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Each mistake id the feedback named, with the submissions that made it (the most
     common first), and one feedback line that names it."""
     who: dict[str, list[str]] = defaultdict(list)
     examples: dict[str, str] = {}
     for record in records:
-        for q in record["questions"]:
-            for mistake in q.get("mistakes", []):
-                who[mistake].append(record["submission"])
-            for c in q.get("checks", []):
-                if c.get("mistake") and c["mistake"] not in examples:
-                    line = next((f for f in q["feedback"]
-                                 if f.startswith(c["description"] + ":")), "")
-                    examples[c["mistake"]] = line
+        for q in record.questions:
+            for mistake in q.mistakes:
+                who[mistake].append(record.submission)
+            for c in q.checks:
+                if c.mistake and c.mistake not in examples:
+                    examples[c.mistake] = next(
+                        (f for f in q.feedback if f.startswith(c.description + ":")), "")
     ordered = dict(sorted(who.items(), key=lambda item: (-len(item[1]), item[0])))
     return ordered, examples
 
 
-def lab_stats(lab: str, records: list[dict]) -> LabStats:
+def lab_stats(lab: str, records: list[Record]) -> LabStats:
     """The numbers of one lab's records."""
-    scores = [float(r["score"]) for r in records]
-    max_score = max((float(r["max_score"]) for r in records), default=0.0)
+    scores = [float(r.score) for r in records]
+    max_score = max((float(r.max_score) for r in records), default=0.0)
     edges, counts = histogram(scores, max_score)
     mistakes, examples = mistake_tally(records)
     return LabStats(lab, max_score, scores,
-                    [(r["submission"], r["errors"]) for r in records if r["errors"]],
-                    [(r["submission"], r["flags"]) for r in records if r["flags"]],
+                    [(r.submission, r.errors) for r in records if r.errors],
+                    [(r.submission, r.flags) for r in records if r.flags],
                     edges, counts, question_stats(records), check_stats(records),
                     mistakes, examples)

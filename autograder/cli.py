@@ -36,6 +36,7 @@ from autograder.gradescope_archive import AnswerInArchive, write_archive
 from autograder.handout import AnswerInHandout, write_handout
 from autograder.hidden import LAB_MODULES
 from autograder.names import for_terminal
+from autograder.record import Record
 from autograder.release import main as release_main
 from autograder.report import summary_table, write_csv, write_feedback, write_json
 from autograder.sandbox import Limits
@@ -77,12 +78,15 @@ def _grade(args: argparse.Namespace) -> int:
         else:
             records = grade_all(submissions, jobs=args.jobs, **grading)
     status = 0
+    written: list[list[str]] | None = None  # per record, the flags the gradebook found
     if db_url:
         try:
-            write_trusted_scores(db_url, records)
+            written = write_trusted_scores(db_url, records)
         except GradebookError as exc:
             print(for_terminal(f"the gradebook was not changed: {exc}"), file=sys.stderr)
             status = 2
+        else:
+            records = [r.with_flags(found) for r, found in zip(records, written, strict=True)]
     if args.json:
         write_json(args.json, records)
     if args.csv:
@@ -99,9 +103,9 @@ def _grade(args: argparse.Namespace) -> int:
             for note in notes:
                 print(for_terminal(f"canvas: {note}"), file=sys.stderr)
     print(summary_table(records))
-    if db_url and status == 0:
-        left_out = sum(1 for r in records if NOT_WRITTEN in r["flags"])
-        flagged = sum(1 for r in records if (r["errors"] or r["flags"]) and r["lab"])
+    if written is not None and status == 0:
+        left_out = sum(1 for found in written if NOT_WRITTEN in found)
+        flagged = sum(1 for r in records if (r.errors or r.flags) and r.lab)
         print(for_terminal(f"gradebook {args.gradebook}: {len(records) - left_out} written, "
                            f"{flagged} flagged for review")
               + (f", {left_out} not written (no lab)" if left_out else ""))
@@ -109,7 +113,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _grade_on_cluster(where: str, submissions: list[Submission],
-                      grading: dict) -> list[dict] | None:
+                      grading: dict) -> list[Record] | None:
     """The records of ``submissions`` graded on the Dask cluster ``where``; None, said on
     stderr, when it cannot grade them."""
     try:
@@ -162,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
     """The visible checks of one notebook, its code in the sandbox; printed as the student
     runtime's ``python -m nnlabs check`` prints them."""
     text, status = report(grade_submission(Submission(args.notebook.stem, args.notebook),
-                                           args.lab, hidden=False))
+                                           args.lab, hidden=False).to_json())
     print(text)
     return status
 

@@ -37,6 +37,7 @@ from distributed import Client, KilledWorker, LocalCluster, as_completed
 
 from autograder import confine
 from autograder.batch import Submission, grade_guarded, unseen_by_all
+from autograder.record import Record
 from autograder.runner import grading_seed
 from autograder.sandbox import Limits
 from nnlabs.notebook import NotebookError, notebook_bytes
@@ -109,7 +110,7 @@ class Task:
 def grade_task(task: Task) -> str:
     """On a Dask worker: the task's record, as JSON text."""
     return json.dumps(grade_guarded(task.submission, task.lab, task.limits, task.unseen,
-                                    task.seed, task.content))
+                                    task.seed, task.content).to_json())
 
 
 def _task(submission: Submission, lab: str | None, limits: Limits | None,
@@ -125,20 +126,18 @@ def _task(submission: Submission, lab: str | None, limits: Limits | None,
     return Task(submission, lab, content, limits, unseen, seed)
 
 
-def _lost(task: Task) -> dict:
+def _lost(task: Task) -> Record:
     """The record of a submission whose task took down every Dask worker that ran it."""
     reason = (f"not graded: every Dask worker that graded it died "
               f"({dask.config.get('distributed.scheduler.allowed-failures')} times)")
-    return {"submission": task.submission.name, "lab": task.lab or "", "score": 0.0,
-            "max_score": 0.0, "questions": [], "errors": [reason],
-            "flags": [*task.submission.flags, reason + ": look at the Dask workers' logs"],
-            "seed": task.seed}
+    return Record.crashed(task.submission.name, task.lab, reason, task.seed,
+                          [*task.submission.flags, reason + ": look at the Dask workers' logs"])
 
 
 def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | None = None,
                      limits: Limits | None = None,
-                     on_done: Callable[[dict], None] | None = None,
-                     unseen: Sequence[Path] = (), seed: int | None = None) -> list[dict]:
+                     on_done: Callable[[Record], None] | None = None,
+                     unseen: Sequence[Path] = (), seed: int | None = None) -> list[Record]:
     """Grade every submission on ``client``'s cluster, one task each; results in input
     order, the records :func:`autograder.batch.grade_all` gives.
 
@@ -152,12 +151,12 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
     futures = client.map(grade_task, tasks, key=[f"nnlabs-grade-{run}-{i}"
                                                  for i in range(len(tasks))], pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
-    records: list[dict | None] = [None] * len(tasks)
+    records: list[Record | None] = [None] * len(tasks)
     try:
         for future in as_completed(futures):
             i = index[future.key]
             try:
-                record = json.loads(future.result())
+                record = Record.from_json(json.loads(future.result()))
             except KilledWorker:
                 record = _lost(tasks[i])
             except Exception as exc:  # noqa: BLE001 - the worker could not run the task

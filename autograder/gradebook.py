@@ -14,13 +14,16 @@ read:
 - each question's answer cell gets a comment saying the batch grader scored it,
   with its feedback; the first one also lists the submission's problems;
 - a question whose in-kernel score is higher than the trusted one is flagged
-  (in the record's ``flags`` and as needing review in formgrader);
+  (a flag returned for the record, and as needing review in formgrader);
 - a submission with errors or flags is flagged for review; one the batch
   grader could not grade gets an explicit 0 on every question, never a stale
   earlier score;
 - students and submissions missing from the gradebook are created;
 - a record whose lab cannot be told (a notebook that is no lab's) is that
-  submission's problem: it is not written, and says so in its ``flags``.
+  submission's problem: it is not written, and a flag returned for it says so.
+
+The records are not changed: :func:`write_trusted_scores` returns the flags it found for
+each, which the caller adds (:meth:`autograder.record.Record.with_flags`).
 
 One transaction per run: if anything else goes wrong (the gradebook lacks a
 lab, say), nothing is written.
@@ -28,6 +31,7 @@ lab, say), nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from nbgrader.api import (
@@ -42,6 +46,7 @@ from nbgrader.api import (
 from nbgrader.api import Grade as GradeRow
 
 from autograder.hidden import load_lab
+from autograder.record import Record
 from nnlabs.notebook import lab_of
 
 COURSE_ID = "nnlabs"  # nbgrader_config.py gives it to nbgrader
@@ -117,58 +122,54 @@ def _submitted_notebook(gradebook: Gradebook, assignment: Assignment,
     return notebook
 
 
-def _write_record(gradebook: Gradebook, record: dict) -> None:
-    lab, student_id = record["lab"], record["submission"]
+def _write_record(gradebook: Gradebook, record: Record) -> list[str]:
+    """Write ``record``'s scores and comments; the flags writing found."""
+    lab, student_id = record.lab, record.submission
     notebook = _submitted_notebook(gradebook, _assignment(gradebook, lab), student_id)
-    results = {q["id"]: q for q in record["questions"]}
+    results = {q.id: q for q in record.questions}
     grades = {g.name: g for g in notebook.grades}
     comments = {c.name: c for c in notebook.comments}
-    if not results:
-        record["flags"].append("not graded: every question gets 0 in the gradebook")
+    found = [] if results else ["not graded: every question gets 0 in the gradebook"]
     questions = load_lab(lab)
     for question in questions:
-        result = results.get(question.id, {"score": 0.0, "max_score": question.max_score,
-                                           "feedback": ["not graded"]})
+        result = results.get(question.id)
+        score, max_score, feedback = ((result.score, result.max_score, result.feedback)
+                                      if result else (0.0, question.max_score, ("not graded",)))
         grade = grades.get(question.test_cell)
         if grade is None:
             raise GradebookError(f"the gradebook's {lab} has no grade cell {question.test_cell}")
         in_kernel = grade.auto_score
-        inflated = in_kernel is not None and in_kernel > result["score"]
+        inflated = in_kernel is not None and in_kernel > score
         if inflated:
-            record["flags"].append(
-                f"{question.id}: nbgrader autograde gave {in_kernel:g}, the batch grader "
-                f"{result['score']:g}: were the notebook's tests changed?")
-        grade.manual_score = float(result["score"])
+            found.append(f"{question.id}: nbgrader autograde gave {in_kernel:g}, the batch "
+                         f"grader {score:g}: were the notebook's tests changed?")
+        grade.manual_score = float(score)
         grade.needs_manual_grade = inflated
         comment = comments.get(question.answer_cell)
         if comment is not None:
-            comment.manual_comment = "\n".join([TRUSTED.format(**result), *result["feedback"]])
+            comment.manual_comment = "\n".join(
+                [TRUSTED.format(score=score, max_score=max_score), *feedback])
     first = comments.get(questions[0].answer_cell)
-    problems = record["errors"] + record["flags"]
+    problems = [*record.errors, *record.flags, *found]
     if first is not None and problems:
         first.manual_comment += "\n\nProblems with this submission:\n" + "\n".join(
             f"- {p}" for p in problems)
     notebook.flagged = bool(problems)
+    return found
 
 
-def write_trusted_scores(db_url: str, records: list[dict]) -> None:
+def write_trusted_scores(db_url: str, records: Sequence[Record]) -> list[list[str]]:
     """Put the batch grader's ``records`` into the gradebook at ``db_url``, all or nothing.
 
-    Adds to each record's ``flags`` what writing found (in-kernel scores higher
-    than the trusted ones, a submission that could not be graded, one of no lab,
-    which is left out).
+    Returns, for each record in order, the flags writing found: in-kernel scores higher
+    than the trusted ones, a submission that could not be graded, one of no lab (which is
+    left out, :data:`NOT_WRITTEN`).
     """
-    flags_before = [list(r["flags"]) for r in records]
     with Gradebook(db_url, COURSE_ID) as gradebook:
         try:
-            for record in records:
-                if record["lab"]:
-                    _write_record(gradebook, record)
-                else:
-                    record["flags"].append(NOT_WRITTEN)
+            found = [_write_record(gradebook, r) if r.lab else [NOT_WRITTEN] for r in records]
             gradebook.db.commit()
         except BaseException:
             gradebook.db.rollback()
-            for record, flags in zip(records, flags_before, strict=True):
-                record["flags"] = flags
             raise
+    return found

@@ -34,6 +34,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 from autograder import confine
@@ -41,6 +42,7 @@ from autograder.batch import Submission, grade_all
 from autograder.hidden import load_lab
 from autograder.names import for_terminal
 from autograder.oracle import answer_key
+from autograder.record import QuestionEntry, Record
 from autograder.report import summary_table, write_atomic
 from autograder.sandbox import Limits
 from nnlabs.registry import Question
@@ -76,27 +78,27 @@ def handed_in(folder: Path, notebook: str) -> list[Submission]:
     return sorted(found, key=lambda s: (s.path.name != notebook, s.name))
 
 
-def _check_output(entry: dict | None, description: str, earned: bool) -> str:
+def _check_output(entry: QuestionEntry | None, description: str, earned: bool) -> str:
     """A check's feedback out of its question's entry (``"<description>: <feedback>"``;
     descriptions hold no colon), or why the question was not graded."""
     if entry is None:
         return "not graded: the grader failed (see the message above)"
     prefix = description + ": "
-    mine = [f.removeprefix(prefix) for f in entry["feedback"] if f.startswith(prefix)]
+    mine = [f.removeprefix(prefix) for f in entry.feedback if f.startswith(prefix)]
     if mine:
         return "\n".join(mine)
     if earned:
         return "passed"
-    return "\n".join(f for f in entry["feedback"] if f.startswith("not graded: ")) or "failed"
+    return "\n".join(f for f in entry.feedback if f.startswith("not graded: ")) or "failed"
 
 
-def tests(record: dict | None, questions: list[Question]) -> list[dict]:
+def tests(record: Record | None, questions: list[Question]) -> list[dict]:
     """Gradescope's ``tests``: one per check of every question of the lab, in order."""
-    entries = {q["id"]: q for q in (record or {}).get("questions", [])}
+    entries = {q.id: q for q in record.questions} if record else {}
     found = []
     for qi, question in enumerate(questions, start=1):
         entry = entries.get(question.id)
-        earned = {c["name"]: c["earned"] for c in entry["checks"]} if entry else {}
+        earned = {c.name: c.earned for c in entry.checks} if entry else {}
         for ci, check in enumerate(question.checks, start=1):
             score = float(earned.get(check.name, 0.0))
             found.append({
@@ -111,23 +113,23 @@ def tests(record: dict | None, questions: list[Question]) -> list[dict]:
     return found
 
 
-def _lines(title: str, items: list[str]) -> list[str]:
+def _lines(title: str, items: Sequence[str]) -> list[str]:
     return [title, *(f"- {item}" for item in items)] if items else []
 
 
-def results(records: list[dict], questions: list[Question], notebook: str,
+def results(records: list[Record], questions: list[Question], notebook: str,
             not_graded: list[str], seconds: float) -> dict:
     """The ``results.json`` of a submission whose notebooks gave ``records`` (none: nothing
     was handed in); the best record counts."""
-    best = max(records, key=lambda r: r["score"], default=None)
+    best = max(records, key=lambda r: r.score, default=None)
     maximum = sum(q.max_score for q in questions)
     if best is None:
         output = [f"No notebook (.ipynb) was found in your submission: upload your {notebook}."]
     else:
-        output = [f"{best['submission']}: {best['score']:g} / {maximum:g} points."]
-        output += _lines("What went wrong:", best["errors"])
+        output = [f"{best.submission}: {best.score:g} / {maximum:g} points."]
+        output += _lines("What went wrong:", best.errors)
         output += _lines("Also graded (the best notebook counts):",
-                         [f"{r['submission']}: {r['score']:g} / {maximum:g}"
+                         [f"{r.submission}: {r.score:g} / {maximum:g}"
                           for r in records if r is not best])
         output += _lines(f"Not graded (only {MAX_NOTEBOOKS} notebooks are):", not_graded)
         output.append("Checks on hidden inputs, drawn at grading time, are shown once grades "
@@ -137,7 +139,7 @@ def results(records: list[dict], questions: list[Question], notebook: str,
             "output": "\n".join(output), **SHOWN, "tests": found}
 
 
-def grade(root: Path, lab: str, notebook: str, limits: Limits) -> tuple[dict, list[dict]]:
+def grade(root: Path, lab: str, notebook: str, limits: Limits) -> tuple[dict, list[Record]]:
     """``results.json`` for the submission under ``root``, and the batch grader's records."""
     start = time.monotonic()
     questions = load_lab(lab)
@@ -182,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         document, records = grade(root, args.lab, args.notebook, limits)
         if records:
             print(summary_table(records))
-            print(f"grading seed: {records[0]['seed']}")
+            print(f"grading seed: {records[0].seed}")
         for record in records:
-            for flag in record["flags"]:
-                print(for_terminal(f"flag ({record['submission']}): {flag}"))
+            for flag in record.flags:
+                print(for_terminal(f"flag ({record.submission}): {flag}"))
     except BaseException as error:  # noqa: BLE001 - Gradescope must get a results.json
         traceback.print_exc(file=sys.stdout)
         document = failed(args.lab, error)

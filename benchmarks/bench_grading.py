@@ -55,11 +55,11 @@ def main() -> None:
 
     disagreements = []
     for record in records:
-        graded = nb_scores.get(record["submission"], {})
-        for q in record["questions"]:
-            grade_id = get_question(q["id"]).test_cell
-            if graded.get(grade_id) != q["score"]:
-                disagreements.append(f"{record['submission']} {q['id']}: batch {q['score']:g}, "
+        graded = nb_scores.get(record.submission, {})
+        for q in record.questions:
+            grade_id = get_question(q.id).test_cell
+            if graded.get(grade_id) != q.score:
+                disagreements.append(f"{record.submission} {q.id}: batch {q.score:g}, "
                                      f"nbgrader {graded.get(grade_id)}")
     n = len(records)
     print(f"{n} honest lab-03 submissions, batch grader with --jobs {args.jobs}, "

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from autograder.batch import find_submissions, grade_all
@@ -56,7 +57,7 @@ def main() -> None:
         root = Path(scratch)
         write_class(root / "catalogue", LAB, {name: as_file(nb) for name, nb in honest.items()})
         start = time.perf_counter()
-        graded = {r["submission"]: r for r in
+        graded = {r.submission: r for r in
                   grade_all(find_submissions([root / "catalogue"]), LAB, args.jobs)}
         print(f"graded the catalogue's {len(graded)} notebooks in "
               f"{time.perf_counter() - start:.0f} s (not timed)")
@@ -64,7 +65,7 @@ def main() -> None:
         records, files = [], {}
         for i, name in enumerate(names):
             student = f"s{i:04d}-{name}"
-            records.append({**graded[name], "submission": student})
+            records.append(replace(graded[name], submission=student))
             files[student] = as_file(noisy(honest[name], rng))
         write_class(root / "submitted", LAB, files)
         write_json(root / "results.json", records)
