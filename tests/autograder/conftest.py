@@ -17,7 +17,7 @@ from autograder.catalogue import (
     load_notebook,
     write_class,
 )
-from autograder.class_report import write_report
+from autograder.class_report import read_records, write_report
 from autograder.report import write_json
 from nnlabs.notebook import is_test_cell
 
@@ -70,6 +70,7 @@ def graded_report(tmp_path_factory) -> dict:
     write_class(root / "submitted", LAB, files)
     records = grade_all(find_submissions([root / "submitted"]), LAB, jobs=2)
     write_json(root / "results.json", records)
+    page = write_report(read_records([root / "results.json"]), root / "report",
+                        [root / "submitted"], ["results.json"])
     records = json.loads((root / "results.json").read_text())["submissions"]
-    page = write_report(records, root / "report", [root / "submitted"], ["results.json"])
     return {"records": records, "page": page, "out": root / "report", "root": root}

@@ -22,62 +22,62 @@ def submit(tmp_path, content: bytes, name="lab03_activations.ipynb"):
 def test_used_up_time_budget_leaves_the_rest_ungraded_and_flagged(tmp_path):
     record = grade_submission(submit(tmp_path, as_file(load_notebook(LAB))),
                               limits=Limits(submission_seconds=0.0))
-    assert record["score"] == 0 and record["max_score"] > 0
-    assert record["flags"] == ["the submission used up its 0 s"]
-    assert all("not graded" in q["feedback"][0] for q in record["questions"])
+    assert record.score == 0 and record.max_score > 0
+    assert record.flags == ("the submission used up its 0 s",)
+    assert all("not graded" in q.feedback[0] for q in record.questions)
 
 
 def test_empty_file_is_an_error_not_a_crash(tmp_path):
     record = grade_submission(submit(tmp_path, b""))
-    assert record["errors"] == ["lab03_activations.ipynb is empty"]
+    assert record.errors == ("lab03_activations.ipynb is empty",)
 
 
 def test_non_utf8_file_is_an_error_not_a_crash(tmp_path):
     record = grade_submission(submit(tmp_path, b"\xff\xfe\x00garbage"))
-    assert "not UTF-8" in record["errors"][0]
+    assert "not UTF-8" in record.errors[0]
 
 
 def test_old_notebook_format_is_named(tmp_path):
     record = grade_submission(submit(tmp_path, json.dumps({"nbformat": 3, "cells": []}).encode()))
-    assert "format 3" in record["errors"][0]
+    assert "format 3" in record.errors[0]
 
 
 def test_python_file_named_ipynb_is_not_a_notebook(tmp_path):
     record = grade_submission(submit(tmp_path, b"def relu(s):\n    return s\n"))
-    assert "not valid notebook JSON" in record["errors"][0]
+    assert "not valid notebook JSON" in record.errors[0]
 
 
 def test_unknown_lab_is_an_error_that_says_how_to_fix_it(tmp_path):
     record = grade_submission(submit(tmp_path, b"{}", name="homework.ipynb"))
-    assert "--lab" in record["errors"][0]
+    assert "--lab" in record.errors[0]
 
 
 def test_ungraded_record_keeps_every_question_at_zero_with_its_maximum(tmp_path):
     record = grade_submission(submit(tmp_path, b""))
-    assert record["max_score"] == sum(q["max_score"] for q in record["questions"]) > 0
-    assert {q["score"] for q in record["questions"]} == {0.0}
+    assert record.max_score == sum(q.max_score for q in record.questions) > 0
+    assert {q.score for q in record.questions} == {0.0}
 
 
 def test_an_ungraded_question_lists_each_of_its_checks_at_zero(tmp_path):
     record = grade_submission(submit(tmp_path, b""))
     expected = {q.id: [(c.name, c.points) for c in q.checks] for q in load_lab(LAB)}
-    assert {q["id"]: [(c["name"], c["points"]) for c in q["checks"]]
-            for q in record["questions"]} == expected
-    assert {c["earned"] for q in record["questions"] for c in q["checks"]} == {0.0}
+    assert {q.id: [(c.name, c.points) for c in q.checks]
+            for q in record.questions} == expected
+    assert {c.earned for q in record.questions for c in q.checks} == {0.0}
 
 
 def test_a_check_names_the_known_mistake_the_answer_matched(tmp_path):
     variant = {v.name: v for v in load_catalogue(LAB)}["sigmoid-backward-without-dout"]
     record = grade_submission(submit(tmp_path, as_file(apply_variant(load_notebook(LAB),
                                                                      variant))))
-    (question,) = [q for q in record["questions"] if q["id"] == variant.question]
-    assert f"{variant.question}.{mistake_key(WITHOUT_DOUT)}" in {c["mistake"]
-                                                                for c in question["checks"]}
+    (question,) = [q for q in record.questions if q.id == variant.question]
+    assert f"{variant.question}.{mistake_key(WITHOUT_DOUT)}" in {c.mistake
+                                                                for c in question.checks}
 
 
 def test_a_check_that_passed_names_no_mistake(tmp_path):
     record = grade_submission(submit(tmp_path, as_file(load_notebook(LAB))))
-    assert {c["mistake"] for q in record["questions"] for c in q["checks"]} == {None}
+    assert {c.mistake for q in record.questions for c in q.checks} == {None}
 
 
 def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):
@@ -95,8 +95,8 @@ def test_a_submission_cannot_read_a_classmates_notebook(tmp_path):
                                   "import glob\nassert not glob.glob("
                                   f"{str(tmp_path)!r} + '/*/*/*.ipynb'), 'saw the class'")})
     write_class(tmp_path, LAB, {"ada": as_file(load_notebook(LAB)), "snoop": as_file(snoop)})
-    records = {r["submission"]: r for r in grade_all(find_submissions([tmp_path]), LAB)}
-    assert records["snoop"]["errors"] == []
+    records = {r.submission: r for r in grade_all(find_submissions([tmp_path]), LAB)}
+    assert records["snoop"].errors == ()
 
 
 # --------------------------------------------------------------------------- the grading seed
@@ -109,7 +109,7 @@ def stub(tmp_path):
 def test_without_a_given_seed_each_grading_draws_a_fresh_one_and_records_it(tmp_path,
                                                                             monkeypatch):
     monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
-    seeds = {grade_submission(stub(tmp_path))["seed"] for _ in range(3)}
+    seeds = {grade_submission(stub(tmp_path)).seed for _ in range(3)}
     assert len(seeds) == 3 and all(isinstance(s, int) for s in seeds)
 
 
@@ -122,7 +122,7 @@ def mistaken(tmp_path):
 def test_grading_again_with_the_recorded_seed_reproduces_the_record(tmp_path, monkeypatch):
     monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
     first = grade_submission(mistaken(tmp_path))
-    monkeypatch.setenv("NNLABS_GRADING_SEED", str(first["seed"]))
+    monkeypatch.setenv("NNLABS_GRADING_SEED", str(first.seed))
     assert grade_submission(mistaken(tmp_path)) == first
 
 
@@ -130,7 +130,7 @@ def test_grading_with_another_seed_draws_other_hidden_inputs(tmp_path, monkeypat
     monkeypatch.setenv("NNLABS_GRADING_SEED", "1")
     first = grade_submission(mistaken(tmp_path))
     monkeypatch.setenv("NNLABS_GRADING_SEED", "2")
-    assert grade_submission(mistaken(tmp_path))["questions"] != first["questions"]
+    assert grade_submission(mistaken(tmp_path)).questions != first.questions
 
 
 def test_every_submission_of_a_batch_is_graded_with_the_one_seed(tmp_path, monkeypatch):
@@ -139,7 +139,7 @@ def test_every_submission_of_a_batch_is_graded_with_the_one_seed(tmp_path, monke
     monkeypatch.delenv("NNLABS_GRADING_SEED", raising=False)
     write_class(tmp_path, LAB, {"ada": b"", "ben": b"{}"})
     records = grade_all(find_submissions([tmp_path]), LAB)
-    assert len({r["seed"] for r in records}) == 1
+    assert len({r.seed for r in records}) == 1
 
 
 # --------------------------------------------------------------------------- finding submissions
@@ -207,9 +207,9 @@ def test_a_stray_notebook_of_no_lab_is_reported_and_not_graded(tmp_path):
     place(tmp_path, "bob/extra/notes.ipynb")
     bob = found(tmp_path)["bob", None]
     record = grade_submission(bob)
-    assert (record["lab"], record["errors"]) == ("", [
+    assert (record.lab, record.errors) == ("", (
         "bob/extra/notes.ipynb is not where a notebook is graded "
-        "(<student>/<lab>/<notebook>.ipynb): not graded"])
+        "(<student>/<lab>/<notebook>.ipynb): not graded",))
 
 
 def test_a_hard_link_to_a_classmates_notebook_is_flagged_on_both(tmp_path):
@@ -233,8 +233,8 @@ def test_a_copy_of_a_classmates_notebook_is_flagged_on_both(tmp_path):
 def test_a_folder_named_like_a_notebook_is_told_in_a_plain_sentence(tmp_path):
     (tmp_path / "ada" / NOTEBOOK).mkdir(parents=True)
     record = grade_submission(found(tmp_path)["ada", LAB])
-    assert record["errors"] == [f"ada/{NOTEBOOK} is a folder, not a notebook: hand in the "
-                                "notebook file"]
+    assert record.errors == (f"ada/{NOTEBOOK} is a folder, not a notebook: hand in the "
+                             "notebook file",)
 
 
 def test_what_a_class_keeps_unseen_is_its_outermost_folders_once(tmp_path):

@@ -14,6 +14,7 @@ from autograder import cli
 from autograder.canvas import CanvasError, assignment_ids, canvas_file, read_roster
 from autograder.catalogue import as_file, load_notebook, write_class
 from autograder.hidden import load_lab
+from autograder.record import Record
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Lab 03 (999)
     Points Possible,,,,,48
@@ -24,9 +25,8 @@ ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Lab 03 (999)
 """
 
 
-def record(student: str, score: float, lab: str = "lab03", errors=(), flags=()) -> dict:
-    return {"submission": student, "lab": lab, "score": score, "max_score": 48.0,
-            "questions": [], "errors": list(errors), "flags": list(flags), "seed": 1}
+def record(student: str, score: float, lab: str = "lab03", errors=(), flags=()) -> Record:
+    return Record(student, lab, score, 48.0, (), tuple(errors), tuple(flags), seed=1)
 
 
 @pytest.fixture

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
+import autograder.batch
 from autograder.batch import Submission, grade_submission
 from autograder.catalogue import as_file, load_notebook, notebook_path
 from autograder.cli import main
@@ -20,6 +24,7 @@ from autograder.gradebook import (
     write_trusted_scores,
 )
 from autograder.hidden import load_lab
+from autograder.record import QuestionEntry, Record
 from autograder.release import ROOT, nbgrader
 
 LAB = "lab03"
@@ -44,19 +49,26 @@ def db_url(generated, tmp_path) -> str:
     return f"sqlite:///{tmp_path}/gradebook.db"
 
 
-def full_marks(student: str) -> dict:
-    questions = [{"id": q.id, "score": q.max_score, "max_score": q.max_score, "feedback": []}
-                 for q in load_lab(LAB)]
-    return {"submission": student, "lab": LAB, "score": sum(q["score"] for q in questions),
-            "max_score": sum(q["max_score"] for q in questions), "questions": questions,
-            "errors": [], "flags": []}
+def full_marks(student: str) -> Record:
+    return Record.graded(student, LAB, [QuestionEntry(q.id, q.max_score, q.max_score)
+                                        for q in load_lab(LAB)], [], [], seed=1)
 
 
-def unreadable(student: str, tmp_path: Path) -> dict:
+def unreadable(student: str, tmp_path: Path) -> Record:
     path = tmp_path / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     path.parent.mkdir(parents=True)
     path.write_bytes(as_file(load_notebook(LAB))[:1000])
     return grade_submission(Submission(student, path))
+
+
+@pytest.fixture
+def grader_fault(monkeypatch) -> Callable[[], None]:
+    """Call it to make every grading from then on fail in the grader itself."""
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("a bug in the grader")
+
+    return lambda: monkeypatch.setattr(autograder.batch, "grade_submission", fault)
 
 
 def flagged(db_url: str, student: str) -> bool:
@@ -97,17 +109,16 @@ def test_writing_twice_gives_the_same_gradebook(db_url):
 def test_a_record_that_cannot_be_written_leaves_the_gradebook_untouched(db_url):
     write_trusted_scores(db_url, [full_marks("ada")])
     before = nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)
-    stray = {**full_marks("bob"), "lab": "lab04"}  # the gradebook has no lab 04
+    stray = replace(full_marks("bob"), lab="lab04")  # the gradebook has no lab 04
     with pytest.raises(GradebookError, match="generate_assignment"):
-        write_trusted_scores(db_url, [{**full_marks("ada"), "questions": []}, stray])
+        write_trusted_scores(db_url, [replace(full_marks("ada"), questions=()), stray])
     assert nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK) == before
 
 
-def test_a_failed_write_adds_no_flags_to_the_records(db_url):
-    records = [{**full_marks("ada"), "questions": []}, {**full_marks("bob"), "lab": "lab04"}]
-    with pytest.raises(GradebookError):
-        write_trusted_scores(db_url, records)
-    assert [r["flags"] for r in records] == [[], []]
+def test_writing_returns_the_flags_it_found_for_each_record_in_order(db_url):
+    found = write_trusted_scores(db_url, [full_marks("ada"), replace(full_marks("bob"),
+                                                                     questions=())])
+    assert found == [[], ["not graded: every question gets 0 in the gradebook"]]
 
 
 def test_a_missing_gradebook_file_is_an_error_not_a_new_empty_gradebook(tmp_path):
@@ -125,23 +136,18 @@ def test_grade_refuses_a_missing_gradebook_before_grading(tmp_path, capsys):
 
 
 def test_a_submission_the_grader_failed_on_gets_zeros_and_a_flag(db_url):
-    fault = {**full_marks("ada"), "questions": [],
-             "errors": ["the grader failed on this submission: RuntimeError: bug"]}
+    fault = Record.crashed("ada", LAB, "the grader failed on this submission: RuntimeError: bug",
+                           seed=1)
     write_trusted_scores(db_url, [fault])
     assert set(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == {0.0}
     assert flagged(db_url, "ada")
 
 
-def test_a_grader_fault_still_names_the_lab_the_gradebook_needs(tmp_path, monkeypatch):
-    import autograder.batch
-
-    def fault(*args, **kwargs):
-        raise RuntimeError("a bug in the grader")
-
-    monkeypatch.setattr(autograder.batch, "grade_submission", fault)
+def test_a_grader_fault_still_names_the_lab_the_gradebook_needs(tmp_path, grader_fault):
+    grader_fault()
     path = tmp_path / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     (record,) = autograder.batch.grade_all([Submission("ada", path)])
-    assert record["lab"] == LAB
+    assert record.lab == LAB
 
 
 def test_grade_with_gradebook_says_how_many_submissions_it_flagged(db_url, tmp_path, capsys):
@@ -151,17 +157,16 @@ def test_grade_with_gradebook_says_how_many_submissions_it_flagged(db_url, tmp_p
 
 
 def test_a_record_of_no_lab_is_left_out_and_the_rest_of_the_class_is_written(db_url):
-    stray = {**full_marks("bob"), "lab": "", "questions": [],
-             "errors": ["bob/extra/notes.ipynb is not where a notebook is graded"]}
+    stray = Record.ungraded("bob", None, "bob/extra/notes.ipynb is not where a notebook is "
+                            "graded", seed=1)
     write_trusted_scores(db_url, [full_marks("ada"), stray])
     assert {s: sum(v.values()) for s, v in nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK).items()} \
         == {"ada": FULL_MARKS}
 
 
 def test_a_record_of_no_lab_says_it_was_not_written(db_url):
-    stray = {**full_marks("bob"), "lab": "", "questions": []}
-    write_trusted_scores(db_url, [full_marks("ada"), stray])
-    assert stray["flags"] == [NOT_WRITTEN]
+    stray = replace(full_marks("bob"), lab="", questions=())
+    assert write_trusted_scores(db_url, [full_marks("ada"), stray])[1] == [NOT_WRITTEN]
 
 
 def test_grade_with_a_stray_notebook_writes_the_rest_of_the_class(db_url, tmp_path, capsys):
@@ -175,3 +180,12 @@ def test_grade_with_a_stray_notebook_writes_the_rest_of_the_class(db_url, tmp_pa
     assert main(["grade", str(tmp_path / "class"), "--gradebook", db_url]) == 0
     assert sum(nbgrader_scores(db_url, ASSIGNMENT, NOTEBOOK)["ada"].values()) == FULL_MARKS
     assert "1 not written (no lab)" in capsys.readouterr().out
+
+
+def test_grade_writes_what_the_gradebook_found_into_the_json(db_url, tmp_path, grader_fault):
+    unreadable("ada", tmp_path)
+    grader_fault()
+    out = tmp_path / "results.json"
+    assert main(["grade", str(tmp_path / "ada"), "--gradebook", db_url, "--json", str(out)]) == 0
+    (record,) = json.loads(out.read_text())["submissions"]
+    assert record["flags"] == ["not graded: every question gets 0 in the gradebook"]

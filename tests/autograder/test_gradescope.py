@@ -37,6 +37,7 @@ from autograder.catalogue import (
 )
 from autograder.handout import requirements
 from autograder.hidden import load_lab
+from autograder.record import Record
 from autograder.sandbox import Limits
 
 LAB = "lab03"
@@ -155,7 +156,7 @@ def results(installed, tmp_path_factory) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def batch_records(tmp_path_factory) -> dict[str, dict]:
+def batch_records(tmp_path_factory) -> dict[str, Record]:
     """The batch grader's record of each single-notebook case, with the same seed."""
     folder = tmp_path_factory.mktemp("batch")
     graded = {}
@@ -277,13 +278,13 @@ def test_scores_equal_the_batch_graders_question_by_question(results, batch_reco
     for test in results[case]["tests"]:
         question = test["name"].split(": ", 1)[0]
         by_question[question] = by_question.get(question, 0.0) + test["score"]
-    assert by_question == {q["id"]: q["score"] for q in record["questions"]}
+    assert by_question == {q.id: q.score for q in record.questions}
 
 
 def test_a_truncated_notebook_scores_zero_and_says_it_cannot_be_read(results, batch_records):
     document = results["truncated"]
     assert document["score"] == 0
-    assert batch_records["truncated"]["errors"][0] in document["output"]
+    assert batch_records["truncated"].errors[0] in document["output"]
 
 
 def test_an_infinite_loop_is_stopped_and_said(results):

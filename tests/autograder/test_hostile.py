@@ -193,7 +193,7 @@ def test_honest_submission_is_graded_as_when_graded_alone(batch, control):
     (alone,) = grade_all([s for s in find_submissions([batch.root / "submitted"])
                           if s.name == control], LAB, limits=LIMITS,
                          seed=batch.records[control]["seed"])
-    assert batch.records[control] == alone
+    assert batch.records[control] == alone.to_json()
 
 
 def test_csv_has_the_scores_of_the_json_for_every_submission(batch):
@@ -276,8 +276,8 @@ def test_gaming_attack_would_pass_the_visible_checks(batch, name):
     """The attack is a real one: where only the visible checks run, it gets their points."""
     path = batch.root / "submitted" / name / "lab03_activations" / "lab03_activations.ipynb"
     record = grade_submission(Submission(name, path), LAB, hidden=False)
-    (relu,) = [q for q in record["questions"] if q["id"] == "lab03.relu"]
-    assert relu["score"] == relu["max_score"] > 0
+    (relu,) = [q for q in record.questions if q.id == "lab03.relu"]
+    assert relu.score == relu.max_score > 0
 
 
 def test_an_answer_kept_from_the_first_call_fails_the_visible_checks(batch):
@@ -286,8 +286,8 @@ def test_an_answer_kept_from_the_first_call_fails_the_visible_checks(batch):
     name = "keeps-state-across-calls"
     path = batch.root / "submitted" / name / "lab03_activations" / "lab03_activations.ipynb"
     record = grade_submission(Submission(name, path), LAB, hidden=False)
-    (relu,) = [q for q in record["questions"] if q["id"] == "lab03.relu"]
-    assert relu["score"] < relu["max_score"]
+    (relu,) = [q for q in record.questions if q.id == "lab03.relu"]
+    assert relu.score < relu.max_score
 
 
 # --------------------------------------------------------------------------- writing results

@@ -112,13 +112,13 @@ def test_no_two_sentences_of_one_mistakes_dict_share_a_key(monkeypatch):
 
 @pytest.fixture(scope="module")
 def mistaken_record(tmp_path_factory):
-    """The batch grader's record of the lab 03 solution with sigmoid_backward's (1 - sigma)
-    factor forgotten."""
+    """The JSON of the batch grader's record of the lab 03 solution with sigmoid_backward's
+    (1 - sigma) factor forgotten, its questions by id."""
     (variant,) = [v for v in LAB03_MISTAKES if v.name == "sigmoid-backward-forgets-one-minus-sigma"]
     path = tmp_path_factory.mktemp("ids") / "lab03_activations.ipynb"
     path.write_bytes(as_file(apply_variant(load_notebook("lab03"), variant)))
     record = grade_submission(Submission("ada", path))
-    return {q["id"]: q for q in record["questions"]}
+    return {q["id"]: q for q in record.to_json()["questions"]}
 
 
 def test_the_record_names_the_mistake_by_id_on_its_question(mistaken_record):

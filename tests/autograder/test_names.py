@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 
 from autograder.names import csv_cell, file_name, for_terminal
+from autograder.record import QuestionEntry, Record
 from autograder.report import summary_table, write_csv, write_feedback
 
 # Ids that differ only in punctuation, in case, in Unicode normalization; and a long one.
@@ -17,10 +18,9 @@ LOOKALIKES = [("x+1", "x=1"), ("Ada", "ada"),
 LONG = "x" * 300
 
 
-def record(student: str, score: float, lab: str = "lab03") -> dict:
-    return {"submission": student, "lab": lab, "score": score, "max_score": 48.0,
-            "questions": [{"id": "lab03.relu", "score": score / 16, "max_score": 3.0,
-                           "feedback": []}], "errors": [], "flags": []}
+def record(student: str, score: float, lab: str = "lab03") -> Record:
+    return Record(student, lab, score, 48.0, (QuestionEntry("lab03.relu", score / 16, 3.0),),
+                  (), (), seed=1)
 
 
 @pytest.mark.parametrize("text, shown", [("\x1b[2J", "\\x1b[2J"), ("bell\x07", "bell\\x07"),
@@ -96,23 +96,22 @@ def pages(folder) -> dict[tuple[str, str], str]:
 
 def test_every_record_gets_a_page_of_its_own(tmp_path):
     write_feedback(tmp_path, CLASS)
-    assert sorted(pages(tmp_path)) == sorted((r["submission"], r["lab"]) for r in CLASS)
+    assert sorted(pages(tmp_path)) == sorted((r.submission, r.lab) for r in CLASS)
     assert len(list(tmp_path.iterdir())) == len(CLASS) + 1
 
 
 def test_a_page_holds_its_own_students_score(tmp_path):
     write_feedback(tmp_path, CLASS)
     found = pages(tmp_path)
-    assert [r["submission"] for r in CLASS
-            if f"<h1>{r['lab']}: {r['score']:g} / 48</h1>" not in found[r["submission"],
-                                                                       r["lab"]]] == []
+    assert [r.submission for r in CLASS
+            if f"<h1>{r.lab}: {r.score:g} / 48</h1>" not in found[r.submission, r.lab]] == []
 
 
 def test_the_index_page_links_each_id_to_its_page(tmp_path):
     write_feedback(tmp_path, CLASS)
     index = (tmp_path / "index.html").read_text()
     for r in CLASS:
-        assert f"<td>{html.escape(r['submission'])}</td><td>{r['lab']}</td>" in index
+        assert f"<td>{html.escape(r.submission)}</td><td>{r.lab}</td>" in index
     assert index.count('<a href="') == len(CLASS) == len(list(tmp_path.iterdir())) - 1
 
 

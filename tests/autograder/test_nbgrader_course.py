@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook
 from autograder.catalogue import as_file, load_notebook, notebook_path, typed_into_release
 from autograder.gradebook import COURSE_ID, nbgrader_scores, write_trusted_scores
 from autograder.hidden import LAB_MODULES, load_lab
+from autograder.record import QuestionEntry, Record
 from autograder.release import ROOT, nbgrader
 
 pytestmark = pytest.mark.slow
@@ -66,9 +67,8 @@ def course(tmp_path_factory) -> Course:
                         for q in load_lab(r["lab"])}
              for r in json.loads((root / "results.json").read_text())["submissions"]}
     write_trusted_scores(url, [
-        {"submission": "ada", "lab": lab, "score": 0.0, "max_score": 0.0, "errors": [],
-         "flags": [], "questions": [{"id": q.id, "score": q.max_score, "max_score": q.max_score,
-                                     "feedback": []} for q in load_lab(lab)]}
+        Record.graded("ada", lab, [QuestionEntry(q.id, q.max_score, q.max_score)
+                                   for q in load_lab(lab)], [], [], seed=1)
         for lab in LAB_MODULES])
     return Course(url, autograde.stderr, in_kernel, batch)
 

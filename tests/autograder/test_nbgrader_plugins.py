@@ -13,6 +13,7 @@ from autograder.catalogue import load_notebook, notebook_path
 from autograder.gradebook import COURSE_ID, write_trusted_scores
 from autograder.hidden import LAB_MODULES, load_lab
 from autograder.nbgrader_plugins import FlaggedCsvExport, RestoreHiddenTests
+from autograder.record import QuestionEntry, Record
 from autograder.release import ROOT, nbgrader
 from nnlabs.notebook import is_test_cell
 
@@ -47,11 +48,9 @@ def graded_gradebook(tmp_path_factory) -> str:
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     db_url = f"sqlite:///{tmp_path}/gradebook.db"
     nbgrader("generate_assignment", source.parent.name, root=tmp_path, db_url=db_url)
-    questions = [{"id": q.id, "score": q.max_score / 2, "max_score": q.max_score,
-                  "feedback": []} for q in load_lab("lab03")]
+    questions = [QuestionEntry(q.id, q.max_score / 2, q.max_score) for q in load_lab("lab03")]
     write_trusted_scores(db_url, [
-        {"submission": name, "lab": "lab03", "score": 0, "max_score": 0,
-         "questions": questions, "errors": errors, "flags": []}
+        Record.graded(name, "lab03", questions, errors, [], seed=1)
         for name, errors in (("ada", []), ("bob", ["cell #3: ValueError: oops"]))])
     return db_url
 
@@ -77,10 +76,8 @@ def test_flagged_export_names_the_flagged_submission_only(graded_gradebook, tmp_
 def test_flagged_export_writes_a_formula_student_id_as_text(graded_gradebook, tmp_path):
     db = tmp_path / "gradebook.db"
     shutil.copy(graded_gradebook.removeprefix("sqlite:///"), db)
-    questions = [{"id": q.id, "score": 0.0, "max_score": q.max_score, "feedback": []}
-                 for q in load_lab("lab03")]
+    questions = [QuestionEntry(q.id, 0.0, q.max_score) for q in load_lab("lab03")]
     write_trusted_scores(f"sqlite:///{db}", [
-        {"submission": "=1+1", "lab": "lab03", "score": 0, "max_score": 0,
-         "questions": questions, "errors": [], "flags": []}])
+        Record.graded("=1+1", "lab03", questions, [], [], seed=1)])
     rows = export_rows(FlaggedCsvExport, f"sqlite:///{db}", str(tmp_path / "ours.csv"))
     assert "'=1+1" in [r["student_id"] for r in rows]
