@@ -238,9 +238,9 @@ def grade_submission(submission: Submission, lab: str | None = None,
     lab = _lab(submission, lab)
     seed = grading_seed() if seed is None else seed
     if lab is None:
-        return Record.ungraded(submission.name, lab, submission.problem or (
-            f"cannot tell which lab {submission.path.name} is: name it labNN_... or pass "
-            "--lab"), seed, flags=submission.flags)
+        problem = submission.problem or (f"cannot tell which lab {submission.path.name} is: "
+                                         "name it labNN_... or pass --lab")
+        return Record.ungraded(submission.name, None, problem, seed, flags=submission.flags)
     questions = load_lab(lab)
     if submission.problem:
         return Record.ungraded(submission.name, lab, submission.problem, seed, questions,
