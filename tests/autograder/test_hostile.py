@@ -32,6 +32,7 @@ from autograder.catalogue import as_file, load_notebook, notebook_path, write_cl
 from autograder.catalogue.hostile import LAB, Attack, hand_in, honest_class, hostile_class
 from autograder.hidden import load_lab
 from autograder.names import FORMULA_START, csv_cell, for_terminal
+from autograder.record import Record
 from autograder.report import write_atomic, write_json
 from autograder.sandbox import Limits
 
@@ -330,7 +331,7 @@ def test_a_student_folder_named_in_another_encoding_is_graded_and_written(tmp_pa
 
 
 @pytest.fixture(scope="module")
-def linked_class(tmp_path_factory) -> dict[str, dict]:
+def linked_class(tmp_path_factory) -> dict[str, Record]:
     """A class where one student's notebook, and another's lab folder, are symbolic links to
     the solutions, graded beside an honest student."""
     class_root = tmp_path_factory.mktemp("linked") / "submitted"
@@ -340,21 +341,21 @@ def linked_class(tmp_path_factory) -> dict[str, dict]:
     (class_root / "mal" / solution.parent.name / solution.name).symlink_to(solution)
     (class_root / "eve").mkdir()
     (class_root / "eve" / solution.parent.name).symlink_to(solution.parent)
-    return {r["submission"]: r for r in grade_all(find_submissions([class_root]), LAB)}
+    return {r.submission: r for r in grade_all(find_submissions([class_root]), LAB)}
 
 
 @pytest.mark.parametrize("student", ["mal", "eve"])
 def test_a_submission_linked_to_the_solutions_earns_nothing(linked_class, student):
-    assert linked_class[student]["score"] == 0
+    assert linked_class[student].score == 0
 
 
 @pytest.mark.parametrize("student", ["mal", "eve"])
 def test_a_submission_linked_to_the_solutions_is_told_to_hand_in_the_notebook(linked_class,
                                                                               student):
-    assert linked_class[student]["errors"] == [
+    assert linked_class[student].errors == (
         f"{student}/lab03_activations{'/lab03_activations.ipynb' if student == 'mal' else ''} "
-        "is a symbolic link: hand in the notebook itself"]
+        "is a symbolic link: hand in the notebook itself",)
 
 
 def test_links_beside_it_leave_an_honest_submission_graded(linked_class):
-    assert linked_class["ada"]["errors"] == [] and linked_class["ada"]["max_score"] == FULL_MARKS
+    assert linked_class["ada"].errors == () and linked_class["ada"].max_score == FULL_MARKS
