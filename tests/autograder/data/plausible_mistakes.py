@@ -90,9 +90,9 @@ MISTAKES = [
     plausible("lab02", "relative-error-guard-added", "gradient_check", """
         def relative_error(a, b):
             a, b = np.array(a, dtype=float), np.array(b, dtype=float)
-            scale = np.abs(a) + np.abs(b)
-            scale += 1e-8
-            return float((np.abs(a - b) / scale).max())
+            size = abs(a) + abs(b)
+            size += 1e-8
+            return float((abs(a - b) / size).max())
         """),
     plausible("lab02", "numerical-gradient-does-not-restore-x", "gradient_check", """
         def numerical_gradient(f, x, h=1e-5):
@@ -409,18 +409,18 @@ MISTAKES = [
         def mlp_loss_and_gradients(X, y, params):
             w_keys = [key for key in params if key.startswith("W")]
             b_keys = [key for key in params if key.startswith("b")]
-            inputs, potentials, Z = [], [], X
+            ins, pots, Z = [], [], X
             for i, (wk, bk) in enumerate(zip(w_keys, b_keys)):
-                inputs.append(Z)
-                potentials.append(linear_forward(Z, params[wk], params[bk]))
-                Z = relu(potentials[-1]) if i < len(w_keys) - 1 else potentials[-1]
+                ins.append(Z)
+                pots.append(linear_forward(Z, params[wk], params[bk]))
+                Z = relu(pots[-1]) if i < len(w_keys) - 1 else pots[-1]
             loss, delta = softmax_cross_entropy(Z, y)
             grads = {}
             for i in reversed(range(len(w_keys))):
-                dZ, grads[w_keys[i]], grads[b_keys[i]] = linear_backward(delta, inputs[i],
+                dZ, grads[w_keys[i]], grads[b_keys[i]] = linear_backward(delta, ins[i],
                                                                          params[w_keys[i]])
                 if i > 0:
-                    delta = relu_backward(dZ, potentials[i - 1])
+                    delta = relu_backward(dZ, pots[i - 1])
             return loss, grads
         """),
     plausible("lab04", "softmax-ce-one-hot-width-from-bincount", "softmax_classifier", """
@@ -442,7 +442,8 @@ MISTAKES = [
                 for first in range(0, X.shape[0], batch_size):
                     batch = order[first:first + batch_size]
                     _, dW, db = softmax_classifier_loss(X[batch], y[batch], W, b)
-                    W, b = W - lr * dW, b - lr * db
+                    W = W - lr * dW
+                    b = b - lr * db
                 history.append(softmax_classifier_loss(X, y, W, b)[0])
             return W, b, history
         """),
@@ -473,11 +474,11 @@ MISTAKES = [
         """),
     plausible("lab06", "adam-eps-hard-coded", "adam_step", """
         def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            t += 1
+            count = t + 1
             m_new = beta1 * m + (1 - beta1) * g
             v_new = beta2 * v + (1 - beta2) * np.square(g)
-            m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m_new, v_new, t
+            m_hat, v_hat = m_new / (1 - beta1 ** count), v_new / (1 - beta2 ** count)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m_new, v_new, count
         """),
     plausible("lab07", "l1-gradient-from-comparisons", "l1_penalty", """
         def l1_penalty(w, lam):
