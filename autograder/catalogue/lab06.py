@@ -261,6 +261,12 @@ MISTAKES = [
             v_hat = v_new / (1 - 0.999 ** t_new)
             return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new, t_new
         """),
+    mistake("nesterov-look-ahead-in-float64", "nesterov_step", "expected dtype float32", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            look_ahead = np.array(theta + mu * v, dtype=float)
+            v_new = mu * v - lr * grad_fn(look_ahead)
+            return theta + v_new, v_new
+        """),
 ]
 
 ALTERNATIVES = [

@@ -480,6 +480,12 @@ MISTAKES = [
             m_hat, v_hat = m_new / (1 - beta1 ** count), v_new / (1 - beta2 ** count)
             return theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m_new, v_new, count
         """),
+    plausible("lab06", "nesterov-velocity-in-a-float64-buffer", "nesterov_step", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            velocity = np.zeros(np.shape(theta))
+            velocity[...] = mu * v - lr * grad_fn(theta + mu * v)
+            return theta + velocity, velocity
+        """),
     plausible("lab07", "l1-gradient-from-comparisons", "l1_penalty", """
         def l1_penalty(w, lam):
             return lam * float(np.abs(w).sum()), lam * (w > 0) - lam * (w < 0)
