@@ -2,7 +2,12 @@
 many the checks catch: each must lose points on its own question. None was written to pass or
 fail a particular check; many sit at the edge of a function's domain (a kink at exactly 0, a
 non-default argument, float32 or integer inputs, a constant feature, a label missing from a
-batch, a denominator at the guard's scale)."""
+batch, a denominator at the guard's scale, parameters in another key order).
+
+No entry repeats a line the catalogue's entries change (a test holds it to that): the same
+mistake may be in both, written differently. The last round (from "edges of the domain,
+second round") was written alongside the checks that catch it, so the list is not a sample
+drawn independently of the checks."""
 
 from autograder.catalogue import Variant, mistake_maker
 
