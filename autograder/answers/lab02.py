@@ -201,10 +201,12 @@ COMBINATIONS = {"multiplies by out.grad": lambda local, upstream: local * upstre
 SYMBOLS = {"+": "+", "*": "*", "pow": "**", "exp": "exp", "tanh": "tanh", "relu": "relu"}
 
 
-def value_model(wrong_op: str = "", combine=COMBINATIONS["multiplies by out.grad"]) -> type:
+def value_model(wrong_op: str = "", combine=COMBINATIONS["multiplies by out.grad"],
+                relu_at_zero: float = 0.0) -> type:
     """The grader's own scalar autograd, with the backward of operation ``wrong_op`` (a
     ``_op`` of :data:`SYMBOLS`) combining upstream and local gradients by ``combine``:
-    the gradients a Value with that mistake gives, to name the mistake in feedback."""
+    the gradients a Value with that mistake gives, to name the mistake in feedback.
+    ``relu_at_zero`` is ReLU's local gradient at exactly 0 (the notebook's convention: 0)."""
 
     class Model:
         def __init__(self, data, children=(), op=""):
@@ -236,7 +238,8 @@ def value_model(wrong_op: str = "", combine=COMBINATIONS["multiplies by out.grad
 
         def relu(self):
             return self.node(max(0.0, self.data), (self,), "relu",
-                             (1.0 if self.data > 0 else 0.0,))
+                             (1.0 if self.data > 0 else relu_at_zero if self.data == 0
+                              else 0.0,))
 
         def backward(self):
             order, seen = [], set()
@@ -293,6 +296,22 @@ def value_mistakes(expression: str, inputs: np.ndarray, numerical: np.ndarray) -
                  "the second input of a * a overwrote the first."] = np.array(
                      [inputs[0] * inputs[1], inputs[0] ** 2])
     return mistakes | value_upstream_mistakes(expression, inputs)
+
+
+RELU_PRIME_AT_ZERO = ("it takes ReLU's local gradient at exactly 0 as 1 (self.data >= 0): the "
+                      "convention is 1 if self.data > 0 else 0, so a ReLU whose input is exactly "
+                      "0 passes no gradient.")
+
+
+def value_gradients(expression: str, inputs: np.ndarray, relu_at_zero: float = 0.0) -> np.ndarray:
+    """The leaves' exact gradients of ``expression`` at ``inputs``, from the grader's own
+    autograd: where central differences cannot judge (a ReLU exactly at its kink)."""
+    model = value_model(relu_at_zero=relu_at_zero)
+    return np.array(probe_value_expression({"Value": model}, expression, inputs)["grads"])
+
+
+def value_relu_at_zero_mistakes(inputs: np.ndarray) -> dict:
+    return {RELU_PRIME_AT_ZERO: value_gradients("relu", inputs, relu_at_zero=1.0)}
 
 
 # --------------------------------------------------------------------------- gradient check

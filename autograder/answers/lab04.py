@@ -15,6 +15,7 @@ from nnlabs.checks.lab04 import (
     DS_DROPPED,
     DW_TRANSPOSED,
     DX_WITH_W,
+    LIBRARY,
 )
 from reference.activations import relu, relu_backward
 from reference.data import minibatches
@@ -305,3 +306,26 @@ def train_mistakes(X, y, lr, epochs, batch_size, seed) -> dict[str, tuple]:
         "permutation, X[idx] and y[idx].":
         sgd_variant(X, y, lr, epochs, batch_size, seed, labels_shuffled=False),
     }
+
+
+# --------------------------------------------------------------------------- edges of the domain
+
+RELU_PRIME_AT_ZERO = ("it takes relu'(0) = 1: a hidden potential of exactly 0 passes no "
+                      "gradient, relu_backward(dout, s) = dout * 1{s > 0}, not 1{s >= 0}.")
+
+
+def mlp_backward_at_zero_mistakes(X: np.ndarray, y: np.ndarray, params: dict) -> dict[str, dict]:
+    """Per parameter, the gradient a backward pass gives that masks with 1{s >= 0}."""
+    scope = {"np": np}
+    exec(TRUSTED, scope)
+    scope["relu_backward"] = lambda dout, s: dout * (s >= 0)
+    _, grads = scope["mlp_loss_and_gradients"](X, y, params)
+    return {key: {RELU_PRIME_AT_ZERO: grads[key]} for key in params}
+
+
+def planted_error(X: np.ndarray, T: np.ndarray, params: dict, grads: dict, h: float) -> float:
+    """The reference gradient check's largest relative error with step ``h`` on the planted
+    model of the gradient-check question, with its correct gradients."""
+    scope = {"np": np}
+    exec(LIBRARY, scope)
+    return gradient_check(scope["planted_model"](X, T, grads, ""), params, h=h)

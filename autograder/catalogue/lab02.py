@@ -407,6 +407,15 @@ propagate(self)""")),
             x = np.asarray(x)
             return relative_error(grad_f(x.copy()), numerical_gradient(f, x, h))
         """),
+    # Edges of the domain (issue #19): a ReLU exactly at its kink, a step h other than the
+    # default.
+    mistake("value-relu-local-gradient-one-at-zero", "value", "local gradient at exactly 0 as 1",
+            value_with(RELU="self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad")),
+    mistake("gradient-check-drops-its-step", "gradient_check", "Pass h on", """
+        def gradient_check(f, grad_f, x, h=1e-5):
+            x = np.array(x, dtype=np.float64)
+            return relative_error(grad_f(x.copy()), numerical_gradient(f, x))
+        """),
 ]
 
 ALTERNATIVES = [

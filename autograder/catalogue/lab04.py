@@ -329,6 +329,95 @@ MISTAKES = [
                 losses.append(loss)
             return W, b, losses
         """),
+    # Edges of the domain (issue #19): a kink at exactly 0, another key order, a class no
+    # label has, a step h other than the default.
+    mistake("mlp-backward-relu-mask-at-zero-is-one", "mlp_backward", "it takes relu'(0) = 1",
+            """
+        def mlp_loss_and_gradients(X, y, params):
+            L = len(params) // 2
+            inputs, potentials, Z = [], [], X
+            for l in range(1, L + 1):
+                inputs.append(Z)
+                potentials.append(linear_forward(Z, params[f"W{l}"], params[f"b{l}"]))
+                Z = relu(potentials[-1]) if l < L else potentials[-1]
+            loss, delta = softmax_cross_entropy(Z, y)
+            grads = {}
+            for l in range(L, 0, -1):
+                dZ, grads[f"W{l}"], grads[f"b{l}"] = linear_backward(
+                    delta, inputs[l - 1], params[f"W{l}"])
+                if l > 1:
+                    delta = dZ * (potentials[l - 2] >= 0)
+            return loss, grads
+        """),
+    mistake("mlp-forward-pairs-params-by-position", "mlp_forward", "params in another key order",
+            """
+        def mlp_forward(X, params):
+            values = list(params.values())
+            layers = list(zip(values[0::2], values[1::2]))
+            Z = X
+            for W, b in layers[:-1]:
+                Z = relu(linear_forward(Z, W, b))
+            return linear_forward(Z, *layers[-1])
+        """),
+    mistake("mlp-backward-pairs-params-by-position", "mlp_backward", "params in another key order",
+            """
+        def mlp_loss_and_gradients(X, y, params):
+            names = list(params)
+            layers = [(names[i], names[i + 1]) for i in range(0, len(names), 2)]
+            inputs, potentials, Z = [], [], X
+            for k, (w, b) in enumerate(layers):
+                inputs.append(Z)
+                potentials.append(linear_forward(Z, params[w], params[b]))
+                Z = relu(potentials[-1]) if k < len(layers) - 1 else potentials[-1]
+            loss, delta = softmax_cross_entropy(Z, y)
+            grads = {}
+            for k in range(len(layers) - 1, -1, -1):
+                w, b = layers[k]
+                dZ, grads[w], grads[b] = linear_backward(delta, inputs[k], params[w])
+                if k > 0:
+                    delta = relu_backward(dZ, potentials[k - 1])
+            return loss, grads
+        """),
+    mistake("softmax-ce-one-hot-from-the-largest-label", "softmax_classifier",
+            "for a batch without the last class", """
+        def softmax_cross_entropy(S, y):
+            Y = np.eye(int(np.max(y)) + 1)[y]
+            shifted = S - S.max(axis=1, keepdims=True)
+            log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            loss = -np.mean(np.sum(Y * log_P, axis=1))
+            return float(loss), (np.exp(log_P) - Y) / S.shape[0]
+        """),
+    mistake("train-counts-the-classes-it-sees", "train", "when no example has some class", """
+        def train_softmax_classifier(X, y, lr, epochs, batch_size, seed):
+            rng = np.random.default_rng(seed)
+            K = len(np.unique(y))
+            W, b = np.zeros((X.shape[1], K)), np.zeros(K)
+            losses = []
+            for _ in range(epochs):
+                order = rng.permutation(len(y))
+                for start in range(0, len(y), batch_size):
+                    idx = order[start:start + batch_size]
+                    _, dW, db = softmax_classifier_loss(X[idx], y[idx], W, b)
+                    W, b = W - lr * dW, b - lr * db
+                losses.append(softmax_classifier_loss(X, y, W, b)[0])
+            return W, b, losses
+        """),
+    mistake("gradient-check-fixed-step", "gradient_check", "not a fixed 1e-5", """
+        def gradient_check(f, params, h=1e-5):
+            _, analytic = f(params)
+            worst = 0.0
+            for key, theta in params.items():
+                for i in range(theta.size):
+                    old = theta.flat[i]
+                    theta.flat[i] = old + 1e-5
+                    plus = f(params)[0]
+                    theta.flat[i] = old - 1e-5
+                    minus = f(params)[0]
+                    theta.flat[i] = old
+                    a, n = analytic[key].flat[i], (plus - minus) / 2e-5
+                    worst = max(worst, abs(a - n) / max(abs(a) + abs(n), 1e-8))
+            return worst
+        """),
 ]
 
 ALTERNATIVES = [

@@ -245,6 +245,28 @@ MISTAKES = [
         def cosine_schedule(t, lr0, total, lr_min=0.0):
             return float(lr0 * (1 + np.cos(np.pi * min(t, total) / total)) / 2)
         """),
+    # Edges of the domain (issue #19): hyperparameters other than the usual ones.
+    mistake("adagrad-eps-fixed-at-1e-8", "adagrad_step", "use the eps you are given", """
+        def adagrad_step(theta, g, G, lr, eps=1e-8):
+            G_new = G + g * g
+            return theta - lr * g / (np.sqrt(G_new) + 1e-8), G_new
+        """),
+    mistake("adam-beta2-fixed-at-0-999", "adam_step", "use the hyperparameters you are given",
+            """
+        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+            t_new = t + 1
+            m_new = beta1 * m + (1 - beta1) * g
+            v_new = 0.999 * v + 0.001 * g * g
+            m_hat = m_new / (1 - beta1 ** t_new)
+            v_hat = v_new / (1 - 0.999 ** t_new)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new, t_new
+        """),
+    mistake("nesterov-look-ahead-in-float64", "nesterov_step", "expected dtype float32", """
+        def nesterov_step(theta, v, grad_fn, lr, mu):
+            look_ahead = np.array(theta + mu * v, dtype=float)
+            v_new = mu * v - lr * grad_fn(look_ahead)
+            return theta + v_new, v_new
+        """),
 ]
 
 ALTERNATIVES = [

@@ -369,6 +369,21 @@ MISTAKES = [
             X += (sigma * rng.standard_normal(X.shape)).astype(X.dtype)
             return X
         """),
+    # Edges of the domain (issue #19): float32 kept by a gradient and by the masks.
+    mistake("l1-gradient-sign-by-where", "l1_penalty", "expected dtype float32", """
+        def l1_penalty(w, lam):
+            sign = np.where(w > 0, 1.0, np.where(w < 0, -1.0, 0.0))
+            return lam * float(np.sum(np.abs(w))), lam * sign
+        """),
+    mistake("dropout-eval-mask-in-float64", "dropout", "np.ones(X.shape) is float64", """
+        def dropout_forward(X, keep_prob, seed, train):
+            if not train:
+                return X.copy(), np.ones(X.shape)
+            rng = np.random.default_rng(seed)
+            mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)
+            mask *= 1.0 / keep_prob
+            return X * mask, mask
+        """),
 ]
 
 ALTERNATIVES = [

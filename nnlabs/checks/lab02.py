@@ -183,7 +183,7 @@ def test_network_gradients_do_not_modify_the_inputs(student, oracle, rng):
 
 # --------------------------------------------------------------------------- Value
 
-value = Question("lab02.value", functions=("Value",), points=5)
+value = Question("lab02.value", functions=("Value",), points=6)
 
 # Each expression's number of inputs (the probe builds it with the student's Value; the
 # answer key evaluates the same expression in plain floats). In those named after one
@@ -290,11 +290,27 @@ def test_value_operations_each_multiply_a_random_upstream_gradient(student, orac
         check_value(student, oracle, expression, operation_inputs(rng, expression))
 
 
+@value.check(points=1)
+def test_value_relu_at_exactly_zero_gives_zero_and_passes_no_gradient(student, oracle, rng):
+    """((a * b).relu() + (a - b).relu()) * c with a = b (the second ReLU's input is exactly
+    0), then with a = 0 (the first one's): relu(0) = 0, and its local gradient there is 0."""
+    a, c = off_zero(rng, 1, 0.3, 1.5)[0], off_zero(rng, 1, 1.5, 3.0)[0]
+    for inputs in (np.array([a, a, c]), np.array([0.0, abs(a), c])):
+        what = (f"Value: {WHAT_IT_TESTS['relu']}, at {np.round(inputs, 4).tolist()}, where a "
+                "ReLU's input is exactly 0")
+        result = student.run(probe_value_expression, "relu", inputs)
+        expect_close(np.array(result["data"]), np.array(oracle.value_forward("relu", inputs)),
+                     f"the forward value of {what}")
+        expect_close(np.array(result["grads"]), oracle.value_gradients("relu", inputs),
+                     f"the leaves' grad of {what}",
+                     mistakes=oracle.value_relu_at_zero_mistakes(inputs))
+
+
 # --------------------------------------------------------------------------- gradient check
 
 gradcheck = Question("lab02.gradient_check",
                      functions=("numerical_gradient", "relative_error", "gradient_check"),
-                     points=9)
+                     points=10)
 
 
 def probe_numerical_gradient(namespace, function, x, h):
@@ -430,3 +446,27 @@ def test_gradient_check_accepts_a_list_of_integers(student, rng):
 def test_gradient_check_tells_right_from_wrong_gradients(student, rng):
     check_gradient_check(student, off_zero(rng, 4, 0.3, 1.1),
                          "gradient_check on f = sum(sin(x^2))")
+
+
+# --------------------------------------------------------------------------- edges of the domain
+# (issue #19): an optional argument at a value other than its default.
+
+
+def probe_gradient_check_with_step(namespace, x, h):
+    """The student's checker on f(v) = sum(v^3) and its right gradient 3 v^2, with step h."""
+    def f(v):
+        return float(np.sum(v**3))
+
+    return float(namespace["gradient_check"](f, lambda v: 3 * v**2, np.array(x), h=h))
+
+
+@gradcheck.check(points=1)
+def test_gradient_check_passes_its_step_h_on(student, rng):
+    x, h = off_zero(rng, 3, 0.5, 2.0), 1e-2
+    # The central difference of sum(x^3) is 3 x^2 + h^2: an error h^2 / (6 x^2 + h^2).
+    expected = float(np.max(h**2 / (6 * x**2 + h**2)))
+    error = student.run(probe_gradient_check_with_step, x, h)
+    expect(abs(error - expected) <= 1e-5 * expected,
+           f"gradient_check(f, grad_f, x, h={h:g}) for f = sum(x^3) and its right gradient "
+           f"3 x^2 reported {error:.4g}; with that step the central difference is 3 x^2 + h^2, "
+           f"a relative error of {expected:.4g}. Pass h on: numerical_gradient(f, x, h).")

@@ -176,13 +176,14 @@ def mlp_loss_and_gradients(namespace, library, answers, replace, X, y, params):
     return result, X, params
 
 
-def gradient_check(namespace, library, X, T, grads, params, bug):
-    """The student's error for the planted model, and params as the call left them (the
-    grader compares them with what it sent)."""
+def gradient_check(namespace, library, X, T, grads, params, bug, h=None):
+    """The student's error for the planted model (with the step ``h`` when one is given),
+    and params as the call left them (the grader compares them with what it sent)."""
     scope = {"np": np}
     exec(library, scope)
-    error = scope["call_with"](namespace, "gradient_check",
-                               (scope["planted_model"](X, T, grads, bug), params), (), {})
+    model = scope["planted_model"](X, T, grads, bug)
+    args = (model, params) if h is None else (model, params, h)
+    error = scope["call_with"](namespace, "gradient_check", args, (), {})
     return error, params
 
 
@@ -359,7 +360,7 @@ def test_linear_backward_keeps_float32_and_its_inputs(student, oracle, rng):
 # --------------------------------------------------------------------------- softmax classifier
 
 classifier_q = Question("lab04.softmax_classifier",
-                        functions=("softmax_cross_entropy", "softmax_classifier_loss"), points=4)
+                        functions=("softmax_cross_entropy", "softmax_classifier_loss"), points=5)
 
 SHIFT_ADVICE = ("e^s overflows for large scores. Subtract each row's maximum first "
                 "(softmax(s) = softmax(s - max_k s_k)) and compute log softmax(s)_y = "
@@ -432,7 +433,7 @@ def test_softmax_cross_entropy_is_finite_for_large_scores_and_keeps_its_input(st
 
 # --------------------------------------------------------------------------- mlp_forward
 
-mlp_forward_q = Question("lab04.mlp_forward", functions=("mlp_forward",), points=3)
+mlp_forward_q = Question("lab04.mlp_forward", functions=("mlp_forward",), points=4)
 
 
 def check_mlp_forward(student, oracle, X, params, what):
@@ -461,7 +462,7 @@ def test_mlp_forward_of_a_3_layer_network_on_a_small_example(student, oracle, rn
 
 # --------------------------------------------------------------------------- mlp backward
 
-mlp_backward_q = Question("lab04.mlp_backward", functions=("mlp_loss_and_gradients",), points=4)
+mlp_backward_q = Question("lab04.mlp_backward", functions=("mlp_loss_and_gradients",), points=6)
 
 
 def check_mlp_backward(student, oracle, X, y, params, what, numerical=True):
@@ -499,7 +500,7 @@ def test_mlp_gradients_of_a_3_layer_network_on_a_small_example(student, oracle, 
 
 # --------------------------------------------------------------------------- gradient check
 
-gradient_check_q = Question("lab04.gradient_check", functions=("gradient_check",), points=3)
+gradient_check_q = Question("lab04.gradient_check", functions=("gradient_check",), points=4)
 
 PLANTED_ERROR = 0.1 / 2.1   # one gradient entry 10% too large: |1.1g - g| / (|1.1g| + |g|)
 CORRECT_BELOW = 1e-6
@@ -519,9 +520,12 @@ def planted_problem(oracle, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
             return X, T, params, grads
 
 
-def run_gradient_check(student, oracle, rng, bug):
-    X, T, params, grads = planted_problem(oracle, rng)
-    error, after = student.run(gradient_check, LIBRARY, X, T, grads, params, bug)
+def run_gradient_check(student, oracle, rng, bug, h=None, problem=None):
+    """The student's error for a planted problem (``problem``, else a fresh one), with the
+    step ``h`` when one is given (else the default)."""
+    X, T, params, grads = problem if problem is not None else planted_problem(oracle, rng)
+    step = () if h is None else (h,)
+    error, after = student.run(gradient_check, LIBRARY, X, T, grads, params, bug, *step)
     changed = [key for key in params
                if not (isinstance(after, dict) and np.array_equal(params[key], after.get(key)))]
     expect(not changed, "gradient_check(f, params) left params changed "
@@ -571,7 +575,7 @@ def test_gradient_check_finds_a_bug_in_any_parameter(student, oracle, rng):
 
 # --------------------------------------------------------------------------- training
 
-train_q = Question("lab04.train", functions=("train_softmax_classifier",), points=4)
+train_q = Question("lab04.train", functions=("train_softmax_classifier",), points=5)
 
 
 def run_training(student, oracle, X, y, lr, epochs, batch_size, seed):
@@ -610,3 +614,79 @@ def test_training_matches_the_reference_run_on_a_small_problem(student, oracle, 
     X, y = classification_problem(rng, 30, 3, 3)
     check_training(student, oracle, X, y, 0.5, 4, 7, 11,
                    "train_softmax_classifier(X, y, lr=0.5, epochs=4, batch_size=7, seed=11)")
+
+
+# --------------------------------------------------------------------------- edges of the domain
+# (issue #19): a potential exactly at the ReLU's kink, parameters in another key order, labels
+# missing a class, a step h other than the default.
+
+
+@mlp_backward_q.check(points=1)
+def test_mlp_gradients_take_relu_prime_of_zero_as_zero(student, oracle, rng):
+    """Two blank examples (X = 0) meet biases of exactly 0: those hidden potentials sit on
+    the kink, where the notebook's relu_backward passes no gradient, 1{s > 0}."""
+    n, sizes = 6, [3, 5, 3]
+    X, params = network_off_kinks(oracle, rng, n, sizes)
+    X[:2] = 0.0
+    params["b1"][rng.permutation(sizes[1])[:2]] = 0.0
+    y = labels(rng, n, sizes[-1])
+    what = "mlp_loss_and_gradients(X, y, params) where some hidden potentials are exactly 0"
+    result, _, _ = student.run(
+        mlp_loss_and_gradients,
+        *probe_arguments(oracle, "network_answers", BACKWARD_PIECES, X, y, params), X, y, params)
+    _, grads = expect_tuple(result, what, ("loss", "grads"))
+    expect(isinstance(grads, dict) and set(grads) == set(params),
+           f"{what}: grads should be a dict with the keys of params, {sorted(params)}.")
+    _, expected = oracle.mlp_loss_and_gradients(X, y, params)
+    at_zero = oracle.mlp_backward_at_zero_mistakes(X, y, params)
+    for key in params:
+        expect_close(grads[key], expected[key], f"grads[{key!r}] of {what}", batch_size=n,
+                     mistakes=at_zero[key])
+
+
+@mlp_forward_q.check(points=1)
+def test_mlp_forward_for_params_in_another_key_order(student, oracle, rng):
+    X = rng.normal(size=(5, 4))
+    params = dict(reversed(random_params(rng, [4, 3, 3, 2]).items()))
+    check_mlp_forward(student, oracle, X, params, "mlp_forward(X, params), layers 4-3-3-2, "
+                      f"params in the key order {list(params)} (take each by its name)")
+
+
+@mlp_backward_q.check(points=1)
+def test_mlp_gradients_for_params_in_another_key_order(student, oracle, rng):
+    X, params = network_off_kinks(oracle, rng, 5, [3, 4, 4, 3])
+    params = dict(reversed(params.items()))
+    check_mlp_backward(student, oracle, X, labels(rng, 5, 3), params,
+                       "mlp_loss_and_gradients(X, y, params), layers 3-4-4-3, params in the "
+                       f"key order {list(params)} (take each by its name)", numerical=False)
+
+
+@classifier_q.check(points=1)
+def test_softmax_cross_entropy_for_a_batch_without_the_last_class(student, oracle, rng):
+    n, _, k = random_layer(rng)
+    k = max(k, 3)
+    S, y = rng.normal(0.0, 2.0, size=(n, k)), labels(rng, n, k - 1)
+    check_softmax_cross_entropy(student, oracle, S, y, f"softmax_cross_entropy(S, y), S {S.shape}, "
+                                f"no label {k - 1} in y (K is S's number of columns)")
+
+
+@train_q.check(points=1)
+def test_training_when_no_example_has_some_class(student, oracle, rng):
+    X, y = classification_problem(rng, 24, 3, 3)
+    y = np.where(y >= 1, y + 1, y)   # classes 0, 2 and 3: K = max(y) + 1 = 4, class 1 unseen
+    check_training(student, oracle, X, y, 0.3, 3, 7, 5,
+                   "train_softmax_classifier(X, y, lr=0.3, epochs=3, batch_size=7, seed=5), "
+                   "labels {0, 2, 3}: K = max(y) + 1 = 4")
+
+
+@gradient_check_q.check(points=1)
+def test_gradient_check_takes_the_step_h_it_is_given(student, oracle, rng):
+    problem, h = planted_problem(oracle, rng), 1e-2
+    error = run_gradient_check(student, oracle, rng, "", h=h, problem=problem)
+    expected = oracle.planted_error(*problem, h)
+    what = f"gradient_check(f, params, h={h:g}) for correct gradients"
+    expect(error > expected / 100,
+           f"{what} returned {error:.3g}; with a step of {h:g} central differences are off by "
+           f"O(h^2), a largest relative error of {expected:.3g} here: take the step from the "
+           "argument h, not a fixed 1e-5.")
+    expect_close(error, expected, what, rtol=1e-3, atol=0.0)

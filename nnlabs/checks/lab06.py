@@ -321,7 +321,7 @@ def test_momentum_step_keeps_float32_and_does_not_modify_its_arguments(student, 
 
 # --------------------------------------------------------------------------- nesterov_step
 
-nesterov = Question("lab06.nesterov_step", functions=("nesterov_step",), points=3)
+nesterov = Question("lab06.nesterov_step", functions=("nesterov_step",), points=4)
 
 
 def quadratic(rng, D, condition):
@@ -380,7 +380,7 @@ def nesterov_step_with_arguments_watched(namespace, theta, v):
 
 # --------------------------------------------------------------------------- adagrad_step
 
-adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",), points=3)
+adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",), points=4)
 
 
 @adagrad.check(points=1)
@@ -451,7 +451,7 @@ def test_rmsprop_step_keeps_float32_and_does_not_modify_its_arguments(student, o
 
 # --------------------------------------------------------------------------- adam_step
 
-adam = Question("lab06.adam_step", functions=("adam_step",), points=4)
+adam = Question("lab06.adam_step", functions=("adam_step",), points=5)
 
 
 def adam_hyper(rng=None):
@@ -516,3 +516,54 @@ def test_schedules_match_the_reference_on_a_small_example(student, oracle):
                    {"lr0": 0.1, "k": 0.5})
     check_schedule(student, oracle, "cosine_schedule", [0, 5, 10, 15, 20, 30],
                    {"lr0": 0.1, "total": 20, "lr_min": 0.001})
+
+
+# --------------------------------------------------------------------------- edges of the domain
+# (issue #19): every hyperparameter at a value other than the usual one, where it shows.
+
+
+@adagrad.check(points=1)
+def test_adagrad_step_uses_the_eps_it_is_given(student, oracle, rng):
+    eps, grads = 3e-3, rng.normal(size=(5, 4)) * 1e-2   # sqrt(G) ~ eps: eps's value shows
+    check_update_rule(student, oracle, "adagrad_step", rng.normal(size=4), grads,
+                      (np.zeros(4),), {"lr": 0.1, "eps": eps},
+                      f"adagrad_step(theta, g, G, lr=0.1, eps={eps:g}), 5 steps of gradients "
+                      "of size 1e-2 from G = 0 (use the eps you are given)")
+
+
+@adam.check(points=1)
+def test_adam_step_uses_every_hyperparameter_it_is_given(student, oracle, rng):
+    hyper = {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 3e-3}
+    grads = rng.normal(size=(6, 4)) * 1e-2   # sqrt(v) ~ eps, and beta2 far from 0.999
+    shown = ", ".join(f"{k}={v:g}" for k, v in hyper.items())
+    check_update_rule(student, oracle, "adam_step", rng.normal(size=4), grads,
+                      (np.zeros(4), np.zeros(4), 0), hyper,
+                      f"adam_step(theta, g, m, v, t, {shown}), steps t = 1 to 6 of gradients "
+                      "of size 1e-2 from m = v = 0 (use the hyperparameters you are given)")
+
+
+def nesterov_step_in_float32(namespace, A, b, theta, lr, mu):
+    """What one nesterov_step returns from theta and v = 0 (float32) on the gradient A x - b
+    of float32 A and b, each array as it came back."""
+    step = namespace.get("nesterov_step")
+    if not callable(step):
+        raise LookupError("the notebook defines no function `nesterov_step`")
+    result = step(theta, np.zeros_like(theta), lambda x: A @ x - b, lr, mu)
+    if not isinstance(result, (tuple, list)):
+        return []
+    return [np.asarray(part) for part in result]
+
+
+@nesterov.check(points=1)
+def test_nesterov_step_keeps_float32(student, oracle, rng):
+    A, b = (value.astype(np.float32) for value in quadratic(rng, 3, 10.0))
+    theta = rng.normal(size=3).astype(np.float32)
+    what = ("nesterov_step(theta, v, grad_fn, lr=0.05, mu=0.9) for float32 theta and v and a "
+            "float32 gradient")
+    result = student.run(nesterov_step_in_float32, A, b, theta, 0.05, 0.9)
+    expect(len(result) == 2, f"{what} should return the pair (theta, v).")
+    expected = oracle.nesterov_on_quadratic(A.astype(np.float64), b.astype(np.float64),
+                                            theta.astype(np.float64), 0.05, 0.9, 1)
+    for name, got in zip(("theta", "v"), result, strict=True):
+        expect_close(got, expected[name][0], f"the returned {name} of {what}", **F32)
+        expect_dtype(got, np.float32, f"the returned {name} of {what}")

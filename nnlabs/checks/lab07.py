@@ -94,7 +94,7 @@ def test_l2_keeps_float32_and_its_input(student, oracle, rng):
 
 # --------------------------------------------------------------------------- L1
 
-l1 = Question("lab07.l1_penalty", functions=("l1_penalty",), points=3)
+l1 = Question("lab07.l1_penalty", functions=("l1_penalty",), points=4)
 
 
 def check_l1_value(student, oracle, w, lam, what):
@@ -273,7 +273,7 @@ def test_adam_steps_do_not_modify_their_inputs(student, oracle, rng):
 
 # --------------------------------------------------------------------------- dropout
 
-dropout = Question("lab07.dropout", functions=("dropout_forward", "dropout_backward"), points=6)
+dropout = Question("lab07.dropout", functions=("dropout_forward", "dropout_backward"), points=7)
 
 
 def keep_probability(rng: np.random.Generator) -> float:
@@ -619,3 +619,34 @@ def test_noise_keeps_float32_and_its_input(student, rng):
     got, (after, _, _) = student.call_returning_args("add_gaussian_noise", X, sigma, seed)
     expect_unchanged(X, after, "add_gaussian_noise(X, ...), argument X")
     expect_dtype(got, np.float32, "add_gaussian_noise(X, ...) for float32 X")
+
+
+# --------------------------------------------------------------------------- edges of the domain
+# (issue #19): the dtype of every array the notebook promises in X's (or w's) dtype.
+
+
+@l1.check(points=1)
+def test_l1_gradient_keeps_float32(student, oracle, rng):
+    w = off_zero(rng, random_matrix_shape(rng)).astype(np.float32)
+    w.flat[0] = 0.0
+    lam = float(rng.uniform(0.1, 1.0))
+    _, grad = expect_tuple(student.l1_penalty(w, lam), 2, "l1_penalty(w, lam)", "value, gradient")
+    what = "the gradient of l1_penalty(w, lam) for float32 w"
+    expect_close(grad, oracle.l1_penalty(w.astype(np.float64), lam)[1], what, **F32)
+    expect_dtype(grad, np.float32, f"{what} (np.sign(w) keeps w's dtype; np.where(w > 0, 1.0, "
+                 "...) is float64)")
+
+
+@dropout.check(points=1)
+def test_dropout_masks_and_backward_keep_float32(student, rng):
+    shape = random_matrix_shape(rng)
+    X, dout = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
+    p, seed = keep_probability(rng), int(rng.integers(1e6))
+    for train in (True, False):
+        what = f"dropout_forward(X, keep_prob={p:.3g}, seed, train={train}) for float32 X"
+        out, mask = expect_tuple(student.dropout_forward(X, p, seed, train), 2, what, "out, mask")
+        expect_dtype(out, np.float32, what)
+        expect_dtype(mask, np.float32, f"the mask of {what} (np.ones_like(X) keeps X's dtype; "
+                     "np.ones(X.shape) is float64)")
+        expect_dtype(student.dropout_backward(dout, mask), np.float32,
+                     f"dropout_backward(dout, mask) for float32 dout and the mask of {what}")
