@@ -15,7 +15,7 @@ defaults) whose :meth:`Optimizer.step` calls its rule on every parameter's
     kappa   the weight-decay coefficient (``weight_decay``)
 
 A step function modifies none of its arguments: it returns the new theta and
-the new state. It computes in theta's float dtype (float32 stays float32,
+the new state; its defaults are its optimizer's. It computes in theta's float dtype (float32 stays float32,
 integers become float64), the gradient and the state taken in that dtype too.
 
 An optimizer updates in place: ``p.value`` keeps its identity and dtype, and
@@ -66,7 +66,7 @@ def sgd_step(theta: ArrayLike, g: ArrayLike, lr: float, weight_decay: float = 0.
     return theta - lr * g
 
 
-def momentum_step(theta: ArrayLike, g: ArrayLike, v: ArrayLike, lr: float, mu: float
+def momentum_step(theta: ArrayLike, g: ArrayLike, v: ArrayLike, lr: float, mu: float = 0.9
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent with momentum, lecture 001:
 
@@ -110,8 +110,8 @@ def nesterov_step(theta: ArrayLike, v: ArrayLike, grad_fn: Callable[[np.ndarray]
     return theta + v, v
 
 
-def adagrad_step(theta: ArrayLike, g: ArrayLike, G: ArrayLike, lr: float, eps: float = 1e-8
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def adagrad_step(theta: ArrayLike, g: ArrayLike, G: ArrayLike, lr: float = 0.01,
+                 eps: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
     """AdaGrad (Duchi, Hazan and Singer 2011; lectures 001, 004), elementwise:
 
         G     <- G + g^2
