@@ -15,8 +15,9 @@ defaults) whose :meth:`Optimizer.step` calls its rule on every parameter's
     kappa   the weight-decay coefficient (``weight_decay``)
 
 A step function modifies none of its arguments: it returns the new theta and
-the new state; its defaults are its optimizer's. It computes in theta's float dtype (float32 stays float32,
-integers become float64), the gradient and the state taken in that dtype too.
+the new state; its defaults are its optimizer's. It computes in theta's float
+dtype (float32 stays float32, integers become float64), the gradient and the
+state taken in that dtype too.
 
 An optimizer updates in place: ``p.value`` keeps its identity and dtype, and
 the state it keeps per parameter (``v``, ``G``, ``m``) lives in lists aligned
