@@ -21,7 +21,8 @@ state taken in that dtype too.
 
 An optimizer updates in place: ``p.value`` keeps its identity and dtype, and
 the state it keeps per parameter (``v``, ``G``, ``m``) lives in lists aligned
-with ``params``, in the parameter's dtype. Hyperparameters are stored as
+with ``params``, in the parameter's dtype (each step puts the rule's new state
+arrays there). Hyperparameters are stored as
 Python floats, which numpy never lets promote a float32 array.
 
 A schedule is a plain function of the step (or epoch) index ``t`` that returns
@@ -283,8 +284,8 @@ class Momentum(Optimizer):
         self.v = self._state()
 
     def step(self) -> None:
-        for p, v in zip(self.params, self.v, strict=True):
-            p.value[...], v[...] = momentum_step(p.value, p.grad, v, self.lr, self.mu)
+        for i, p in enumerate(self.params):
+            p.value[...], self.v[i] = momentum_step(p.value, p.grad, self.v[i], self.lr, self.mu)
 
 
 class Nesterov(Momentum):
@@ -307,11 +308,11 @@ class Nesterov(Momentum):
     """
 
     def step(self) -> None:
-        for p, v in zip(self.params, self.v, strict=True):
-            g = p.grad                          # grad L(phi): what the rule asks of grad_fn
-            theta, v[...] = nesterov_step(p.value - self.mu * v, v, lambda _, g=g: g,
-                                          self.lr, self.mu)
-            p.value[...] = look_ahead(theta, v, self.mu)
+        for i, p in enumerate(self.params):
+            g, v = p.grad, self.v[i]            # g = grad L(phi): what the rule asks of grad_fn
+            theta, self.v[i] = nesterov_step(p.value - self.mu * v, v, lambda _, g=g: g,
+                                             self.lr, self.mu)
+            p.value[...] = look_ahead(theta, self.v[i], self.mu)
 
 
 class AdaGrad(Optimizer):
@@ -329,8 +330,8 @@ class AdaGrad(Optimizer):
         self.G = self._state()
 
     def step(self) -> None:
-        for p, G in zip(self.params, self.G, strict=True):
-            p.value[...], G[...] = adagrad_step(p.value, p.grad, G, self.lr, self.eps)
+        for i, p in enumerate(self.params):
+            p.value[...], self.G[i] = adagrad_step(p.value, p.grad, self.G[i], self.lr, self.eps)
 
 
 class RMSProp(Optimizer):
@@ -350,9 +351,9 @@ class RMSProp(Optimizer):
         self.G = self._state()
 
     def step(self) -> None:
-        for p, G in zip(self.params, self.G, strict=True):
-            p.value[...], G[...] = rmsprop_step(p.value, p.grad, G, self.lr, self.gamma,
-                                                self.eps)
+        for i, p in enumerate(self.params):
+            p.value[...], self.G[i] = rmsprop_step(p.value, p.grad, self.G[i], self.lr,
+                                                   self.gamma, self.eps)
 
 
 class Adam(Optimizer):
@@ -378,10 +379,11 @@ class Adam(Optimizer):
         self.v = self._state()
 
     def step(self) -> None:
-        for p, m, v in zip(self.params, self.m, self.v, strict=True):
+        for i, p in enumerate(self.params):
             decay = self.weight_decay if p.regularize else 0.0
-            p.value[...], m[...], v[...], _ = self._rule(p.value, p.grad, m, v, self.t, self.lr,
-                                                        self.beta1, self.beta2, self.eps, decay)
+            p.value[...], self.m[i], self.v[i], _ = self._rule(
+                p.value, p.grad, self.m[i], self.v[i], self.t, self.lr, self.beta1, self.beta2,
+                self.eps, decay)
         self.t += 1
 
 
