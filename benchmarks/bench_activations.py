@@ -1,29 +1,30 @@
 """What the lecture's plain formulas cost: the reference's sigmoid and tanh against out= buffers.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
-        .venv/bin/python benchmarks/bench_activations.py [--rounds 5] [--threads 2]
+        .venv/bin/python benchmarks/bench_activations.py [--turns 3000] [--threads 1]
 
 ``reference.activations`` writes ``sigmoid``, ``sigmoid_backward`` and
 ``tanh_backward`` as the lecture writes them (``1 / (1 + exp(-s))``, one
 temporary array per operation). Here they race, side by side in one process,
 against the same formulas computed in preallocated buffers (``out=``), the form
-the reference had before (issue #17). Two measures, each the best of
-``--rounds`` alternating rounds:
+the reference had before (issue #17). Two measures:
 
     elementwise   each function alone on a (128, 256) float32 batch
-    training      a 784-256-128-10 network of Sigmoid (or Tanh) hidden layers,
-                  float32, batches of 128, softmax cross-entropy, Momentum: three
-                  epochs of 6 000 synthetic images, the reference's layers with
-                  either form of the activation
+    training      one training step of a 784-256-128-10 network of Sigmoid (or
+                  Tanh) hidden layers, float32, batches of 128 of 6 000 synthetic
+                  images, softmax cross-entropy, Momentum: the reference's layers
+                  with either form of the activation
 
-It prints the plain form's rate over the buffered form's (1.00 = no cost).
-No torch needed.
+The two forms take turns call by call (step by step), so that the load of
+other processes falls on both alike, and each one's median time counts. It
+prints the plain form's time over the buffered form's (1.00 = no cost, 1.10 =
+10 % slower). No torch needed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import itertools
 import time
 from collections.abc import Callable
 
@@ -34,10 +35,6 @@ from reference import activations, init
 from reference.layers import Linear, Sequential, Sigmoid, Tanh
 from reference.losses import softmax_cross_entropy
 from reference.optim import Momentum
-
-PAUSE = 0.1         # seconds of rest between two contestants' turns
-EPOCHS = 3          # of the training measure, per round
-
 
 # -- the buffered forms: the same formulas, each step in place in one buffer ------------------
 
@@ -77,45 +74,40 @@ class BufferedTanh(Tanh):
 
 
 # -- the races ----------------------------------------------------------------------------------
+#
+# The two forms take turns call by call (and batch by batch in training), so that whatever
+# else runs on the machine slows both alike; each one's median time per call counts.
 
 
-def best_rates(contestants: dict[str, Callable[[], int]], rounds: int) -> dict[str, float]:
-    """Each contestant's best rate (items per second) over alternating rounds, after a warm-up."""
-    for run in contestants.values():
-        run()
-    rates: dict[str, list[float]] = {name: [] for name in contestants}
-    for _ in range(rounds):
-        for name, run in contestants.items():
-            time.sleep(PAUSE)
+def race(plain: Callable[[], object], buffered: Callable[[], object], turns: int
+         ) -> tuple[float, float]:
+    """The median seconds of one call of each, over ``turns`` alternating calls."""
+    plain(), buffered()                                  # warm-up
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(turns):
+        for f, spent in zip((plain, buffered), times, strict=True):
             start = time.perf_counter()
-            items = run()
-            rates[name].append(items / (time.perf_counter() - start))
-    return {name: max(r) for name, r in rates.items()}
+            f()
+            spent.append(time.perf_counter() - start)
+    return float(np.median(times[0])), float(np.median(times[1]))
 
 
-def elementwise(rng: np.random.Generator, repeats: int = 400) -> dict[str, dict[str, Callable]]:
+def elementwise(rng: np.random.Generator) -> dict[str, tuple[Callable, Callable]]:
     s = rng.standard_normal((128, 256)).astype(np.float32)
     dout = rng.standard_normal((128, 256)).astype(np.float32)
-
-    def times(f: Callable[[], object]) -> Callable[[], int]:
-        def run() -> int:
-            for _ in range(repeats):
-                f()
-            return repeats * s.size
-        return run
-
     return {
-        "sigmoid": {"plain": times(lambda: activations.sigmoid(s)),
-                    "buffered": times(lambda: buffered_sigmoid(s))},
-        "sigmoid_backward": {"plain": times(lambda: activations.sigmoid_backward(dout, s)),
-                             "buffered": times(lambda: buffered_sigmoid_backward(dout, s))},
-        "tanh_backward": {"plain": times(lambda: activations.tanh_backward(dout, s)),
-                          "buffered": times(lambda: buffered_tanh_backward(dout, s))},
+        "sigmoid": (lambda: activations.sigmoid(s), lambda: buffered_sigmoid(s)),
+        "sigmoid_backward": (lambda: activations.sigmoid_backward(dout, s),
+                             lambda: buffered_sigmoid_backward(dout, s)),
+        "tanh_backward": (lambda: activations.tanh_backward(dout, s),
+                          lambda: buffered_tanh_backward(dout, s)),
     }
 
 
-def training(activation: type, seed: int, X: np.ndarray, y: np.ndarray) -> Callable[[], int]:
-    """``EPOCHS`` epochs of the 784-256-128-10 network with ``activation`` between its layers."""
+def training_step(activation: type, seed: int, X: np.ndarray, y: np.ndarray
+                  ) -> Callable[[], object]:
+    """One training step per call, through the batches of X in turn: the 784-256-128-10
+    network with ``activation`` between its layers (the same weights for either form)."""
     rng = np.random.default_rng(seed)
     model = Sequential(Linear(784, 256, rng, init=init.xavier_normal, dtype=np.float32),
                        activation(),
@@ -123,47 +115,44 @@ def training(activation: type, seed: int, X: np.ndarray, y: np.ndarray) -> Calla
                        activation(),
                        Linear(128, 10, rng, init=init.xavier_normal, dtype=np.float32))
     optimizer = Momentum(model.parameters(), lr=0.01, mu=0.9)
-    batches = [(X[i:i + 128], y[i:i + 128]) for i in range(0, len(X), 128)]
+    batches = itertools.cycle([(X[i:i + 128], y[i:i + 128]) for i in range(0, len(X), 128)])
 
-    def run() -> int:
-        for _ in range(EPOCHS):
-            for Xb, yb in batches:
-                optimizer.zero_grad()
-                _, dout = softmax_cross_entropy(model.forward(Xb), yb)
-                model.backward(dout)
-                optimizer.step()
-        return EPOCHS * len(X)
-    return run
+    def step() -> None:
+        Xb, yb = next(batches)
+        optimizer.zero_grad()
+        _, dout = softmax_cross_entropy(model.forward(Xb), yb)
+        model.backward(dout)
+        optimizer.step()
+    return step
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per contestant")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                        help="BLAS threads (default: the number of cores)")
+    parser.add_argument("--turns", type=int, default=3000,
+                        help="alternating calls of each form (a tenth of them in training)")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
-    X = (rng.random((6_000, 784), dtype=np.float32) - 0.5).astype(np.float32)
+    X = rng.random((6_000, 784), dtype=np.float32) - 0.5
     y = rng.integers(0, 10, size=6_000)
-    races = elementwise(rng)
-    races["training, Sigmoid"] = {"plain": training(Sigmoid, args.seed, X, y),
-                                  "buffered": training(BufferedSigmoid, args.seed, X, y)}
-    races["training, Tanh"] = {"plain": training(Tanh, args.seed, X, y),
-                               "buffered": training(BufferedTanh, args.seed, X, y)}
     with threadpool_limits(limits=args.threads):
-        results = {name: best_rates(race, args.rounds) for name, race in races.items()}
+        results = {name: race(*pair, args.turns) for name, pair in elementwise(rng).items()}
+        for name, activation, buffered in [("Sigmoid", Sigmoid, BufferedSigmoid),
+                                           ("Tanh", Tanh, BufferedTanh)]:
+            results[f"training, {name}"] = race(training_step(activation, args.seed, X, y),
+                                                training_step(buffered, args.seed, X, y),
+                                                args.turns // 10)
 
-    print(f"best of {args.rounds} alternating rounds, {args.threads} BLAS threads, "
-          f"numpy {np.__version__}")
-    header = f"{'measure':<20}{'plain /s':>16}{'buffered /s':>16}{'plain/buffered':>16}"
+    print(f"median of {args.turns} alternating calls ({args.turns // 10} training steps), "
+          f"{args.threads} BLAS threads, numpy {np.__version__}")
+    header = f"{'measure':<20}{'plain':>12}{'buffered':>12}{'plain/buffered time':>22}"
     print(header)
     print("-" * len(header))
-    for name, r in results.items():
-        unit = "samples" if name.startswith("training") else "entries"
-        print(f"{name:<20}{r['plain']:>16,.0f}{r['buffered']:>16,.0f}"
-              f"{r['plain'] / r['buffered']:>15.2f}x   ({unit})")
+    for name, (plain, buffered) in results.items():
+        print(f"{name:<20}{plain * 1e6:>10.1f}us{buffered * 1e6:>10.1f}us"
+              f"{plain / buffered:>21.2f}x")
 
 
 if __name__ == "__main__":
