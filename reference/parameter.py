@@ -41,7 +41,7 @@ class Parameter:
         self.grad = np.zeros_like(self.value)
 
     def accumulate(self, grad: np.ndarray) -> None:
-        """Add a contribution to dL/dtheta: ``grad += grad``, in place, in the parameter's dtype."""
+        """Add a contribution to dL/dtheta to ``self.grad``, in place, in the parameter's dtype."""
         self.grad += grad
 
     def zero_grad(self) -> None:
