@@ -52,6 +52,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
+	$(PY) benchmarks/bench_activations.py
 	$(PY) benchmarks/bench_grading.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_similarity.py

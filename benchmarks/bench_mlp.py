@@ -129,8 +129,9 @@ def reference_run(model: Sequential) -> Run:
         total = 0.0
         start = time.perf_counter()
         for Xb, yb in batches:
+            optimizer.zero_grad()         # gradients accumulate (reference.parameter)
             loss, dout = softmax_cross_entropy(model.forward(Xb), yb)
-            model.backward(dout)          # overwrites every p.grad: no zero_grad needed
+            model.backward(dout)
             optimizer.step()
             total += loss
         return time.perf_counter() - start, total

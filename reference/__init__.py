@@ -19,7 +19,9 @@ Losses
 Backward passes
     ``f_backward(dout, x, ...)`` takes the upstream gradient ``dout`` (same
     shape as ``f``'s output) and the forward input ``x`` and returns the
-    gradient with respect to ``x`` (upstream times local gradient).
+    gradient with respect to ``x`` (upstream times local gradient). A layer's
+    backward pass adds to its parameters' gradients: see
+    :mod:`reference.parameter` for the one gradient contract.
 
 Dropout
     ``keep_prob`` is the probability of *keeping* a unit (the lectures' p).

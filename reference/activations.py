@@ -42,19 +42,16 @@ def sigmoid(s: ArrayLike) -> np.ndarray:
         y_hat = sigma(s) in [0, 1], the shape of ``s``.
     """
     s = as_float(s)
-    y_hat = np.negative(s, out=np.empty_like(s))    # one buffer, updated in place
     with np.errstate(over="ignore"):
-        np.exp(y_hat, out=y_hat)
-        y_hat += 1.0
-    return np.reciprocal(y_hat, out=y_hat)
+        return 1.0 / (1.0 + np.exp(-s))
 
 
 def sigmoid_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
-    """dL/ds = dout * sigma'(s), with sigma'(s) = sigma(s) (1 - sigma(s)) <= 1/4.
+    """dL/ds = dout * sigma'(s), with sigma'(s) = sigma(s) (1 - sigma(s)) <= 1/4 (lecture 003).
 
-    sigma' is computed as e / (1 + e)^2 with e = e^{-|s|} in (0, 1]: the same
-    number (sigma' is even), without overflow and without the cancellation in
-    1 - sigma(s) for large s.
+    sigma' is even (sigma(-s) = 1 - sigma(s)), so the formula is applied at
+    -|s|: there sigma <= 1/2, and 1 - sigma(-|s|) >= 1/2 does not cancel, as
+    1 - sigma(s) would for large s (where sigma(s) rounds to 1).
 
     Args:
         dout: upstream gradient dL/dsigma(s), the shape of ``s``.
@@ -63,14 +60,8 @@ def sigmoid_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
     Returns:
         dL/ds, the shape of ``s``.
     """
-    s = as_float(s)
-    e = np.abs(s, out=np.empty_like(s))             # buffers updated in place
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    local = np.add(e, 1.0, out=np.empty_like(e))
-    local *= local
-    np.divide(e, local, out=local)
-    return as_float(dout) * local
+    y_hat = sigmoid(-np.abs(as_float(s)))
+    return as_float(dout) * (y_hat * (1.0 - y_hat))
 
 
 def tanh(s: ArrayLike) -> np.ndarray:
@@ -98,11 +89,7 @@ def tanh_backward(dout: ArrayLike, s: ArrayLike) -> np.ndarray:
     Returns:
         dL/ds, the shape of ``s``.
     """
-    s = as_float(s)
-    local = np.tanh(s, out=np.empty_like(s))
-    local *= local
-    np.subtract(1.0, local, out=local)
-    return as_float(dout) * local
+    return as_float(dout) * (1.0 - np.tanh(as_float(s)) ** 2)
 
 
 # -- the ReLU family ---------------------------------------------------------------------

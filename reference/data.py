@@ -16,6 +16,7 @@ Every random function takes a ``numpy.random.Generator`` ``rng``.
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +157,14 @@ def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
+
+
+def updates_per_epoch(N: int, batch_size: int) -> int:
+    """Parameter updates in one epoch over N examples: ceil(N / batch_size), the last
+    mini-batch holding the remainder. batch_size = N is batch learning (1 update),
+    batch_size = 1 online learning (N updates)."""
+    check_batch_size(batch_size)
+    return math.ceil(N / batch_size)
 
 
 # -- IDX files (the MNIST format) ---------------------------------------------------------

@@ -1,12 +1,13 @@
 """Pure-function forms of stateful reference code (lectures 003 and 004; topics 26-30).
 
-The optimizers, the batch-normalization layer and early stopping of the
-reference are objects that keep state or take callbacks and random
-generators. The functions here give the same computations with plain data
-in and out (arrays, numbers, a seed, a dict of named arrays), so that they
-can be compared with, and recorded for, code that must exchange only plain
-data. Each is a thin wrapper around the stateful original; nothing is
-recomputed here. No input is modified.
+Weight penalties over parameter objects, the batch-normalization layer's
+running state, dropout's random generator and early stopping's callbacks: the
+functions here give the same computations with plain data in and out (arrays,
+numbers, a seed, a dict of named arrays), so that they can be compared with,
+and recorded for, code that must exchange only plain data. Each is a thin
+wrapper around the reference's own functions; nothing is recomputed here. No
+input is modified. (The optimizers' update rules are pure functions already:
+:mod:`reference.optim`.)
 
 Naming: a parameter whose name starts with ``W`` is a weight (penalized,
 decayed); any other name (``b``, ``gamma``, ``beta``...) is not.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import as_float, layers, optim, regularization
+from reference import as_float, layers, regularization
 from reference.parameter import Parameter
 
 
@@ -39,40 +40,6 @@ def regularization_penalty(params: dict[str, np.ndarray], l1: float, l2: float
     return float(value), {p.name: p.grad for p in holders}
 
 
-def sgd_weight_decay_step(theta: np.ndarray, g: np.ndarray, lr: float,
-                          weight_decay: float) -> np.ndarray:
-    """One step of :class:`reference.optim.SGD` with weight decay: (1 - lr kappa) theta - lr g."""
-    p = Parameter(np.array(theta, copy=True))
-    p.grad = np.asarray(g, dtype=p.value.dtype)
-    optim.SGD([p], lr=lr, weight_decay=weight_decay).step()
-    return p.value
-
-
-def _adam_step(cls: type[optim.Adam], theta: np.ndarray, g: np.ndarray, m: np.ndarray,
-               v: np.ndarray, t: int, lr: float, beta1: float, beta2: float, eps: float,
-               weight_decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    p = Parameter(np.array(theta, copy=True))
-    p.grad = np.asarray(g, dtype=p.value.dtype)
-    opt = cls([p], lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
-    opt.m[0][...], opt.v[0][...], opt.t = m, v, int(t)
-    opt.step()
-    return p.value, opt.m[0], opt.v[0], opt.t
-
-
-def adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    """One step of :class:`reference.optim.Adam` with the L2 penalty in the gradient.
-
-    ``t`` counts the steps taken before this one; returns ``(theta, m, v, t + 1)``.
-    """
-    return _adam_step(optim.Adam, theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay)
-
-
-def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-    """One step of :class:`reference.optim.AdamW`: decay theta by (1 - lr kappa) first,
-    then Adam's step on the raw gradient. Returns ``(theta, m, v, t + 1)``."""
-    return _adam_step(optim.AdamW, theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay)
-
-
 def dropout_forward(X: np.ndarray, keep_prob: float, seed: int, train: bool
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Inverted dropout with its mask drawn from ``default_rng(seed)`` in training;
@@ -83,31 +50,31 @@ def dropout_forward(X: np.ndarray, keep_prob: float, seed: int, train: bool
     return layers.dropout_forward(X, keep_prob, np.random.default_rng(seed))
 
 
-def dropout_backward(dout: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """dX = dout (*) mask, :func:`reference.layers.dropout_backward`."""
-    return layers.dropout_backward(dout, mask)
-
-
 def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
                       running_mean: np.ndarray, running_var: np.ndarray,
                       momentum: float, eps: float, train: bool
                       ) -> tuple[np.ndarray, tuple, np.ndarray, np.ndarray]:
     """One forward pass of :class:`reference.layers.BatchNorm1d` from the given state.
 
+    Training: :func:`reference.layers.batchnorm_forward` and
+    :func:`reference.layers.batchnorm_running_averages`; evaluation:
+    :func:`reference.layers.batchnorm_eval_forward`. Everything is computed in
+    ``X``'s float dtype.
+
     Returns ``(out, cache, running_mean, running_var)``: the running averages
-    after the pass (updated in training, unchanged in evaluation) and the
+    after the pass (updated in training, unchanged copies in evaluation) and the
     cache as a plain tuple for :func:`batchnorm_backward`.
     """
     X = as_float(X)
-    layer = layers.BatchNorm1d(X.shape[1], momentum=momentum, eps=eps, dtype=X.dtype)
-    layer.gamma.value[...] = gamma
-    layer.beta.value[...] = beta
-    layer.running_mean[...] = running_mean
-    layer.running_var[...] = running_var
-    layer.training = bool(train)
-    out = layer.forward(X)
-    cache = layer._saved()[0]
-    return out, tuple(cache), layer.running_mean, layer.running_var
+    gamma, beta, running_mean, running_var = (np.array(a, dtype=X.dtype)
+                                              for a in (gamma, beta, running_mean, running_var))
+    if train:
+        out, cache = layers.batchnorm_forward(X, gamma, beta, eps)
+        running_mean, running_var = layers.batchnorm_running_averages(running_mean, running_var,
+                                                                      cache, momentum)
+    else:
+        out, cache = layers.batchnorm_eval_forward(X, gamma, beta, running_mean, running_var, eps)
+    return out, tuple(cache), running_mean, running_var
 
 
 def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray,

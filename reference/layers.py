@@ -17,13 +17,16 @@ cache in ``forward`` what ``backward`` needs, and stack in a
     model = Sequential(Linear(784, 256, rng), ReLU(), Linear(256, 10, rng))
     S = model.forward(X)                      # (N, 10) scores
     loss, dS = softmax_cross_entropy(S, y)
-    model.backward(dS)                        # fills p.grad for p in model.parameters()
+    model.zero_grad()                         # gradients accumulate: start from zero
+    model.backward(dS)                        # adds dL/dp to p.grad for p in model.parameters()
 
 Conventions (see :mod:`reference`): ``X`` is ``(N, D)``, one example per row;
 ``W`` is ``(fan_in, fan_out)``; float32 stays float32, integers become float64;
 no input is modified. A layer computes in the dtype of its input: its output
 (and dL/dx) have x's dtype, each parameter's gradient the parameter's. A
-backward pass *overwrites* its parameters' ``grad`` (it does not add to it).
+backward pass *adds* to its parameters' ``grad``: gradients accumulate, the
+contract of :mod:`reference.parameter`, so a training step starts with
+``zero_grad()``.
 """
 
 from __future__ import annotations
@@ -193,6 +196,60 @@ def batchnorm_backward(dout: np.ndarray, cache: BatchNormCache
     return dX, dgamma, dbeta
 
 
+def batchnorm_running_averages(running_mean: np.ndarray, running_var: np.ndarray,
+                               cache: BatchNormCache, momentum: float
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """The running averages after a training-mode pass, as ``torch.nn.BatchNorm1d`` keeps them:
+
+        running_mean <- (1 - momentum) running_mean + momentum mean_batch
+        running_var  <- (1 - momentum) running_var  + momentum N/(N-1) var_batch
+
+    i.e. ``running_var`` averages the *unbiased* batch variance (PyTorch's
+    convention), while the normalization itself uses the biased one.
+
+    Args:
+        running_mean, running_var: the averages before the pass, (D,) each (not modified).
+        cache: the pass's :class:`BatchNormCache` (its batch mean and variance, N from xhat).
+        momentum: the weight of the batch's statistics.
+
+    Returns:
+        ``(running_mean, running_var)``, new arrays.
+
+    Raises:
+        ValueError: for a batch of fewer than 2 examples, whose N/(N-1) is undefined.
+    """
+    n = cache.xhat.shape[0]
+    if n < 2:
+        raise ValueError("batch normalization in training mode needs at least 2 examples")
+    return ((1.0 - momentum) * running_mean + momentum * cache.mean,
+            (1.0 - momentum) * running_var + (momentum * n / (n - 1)) * cache.var)
+
+
+def batchnorm_eval_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                           running_mean: np.ndarray, running_var: np.ndarray,
+                           eps: float = 1e-5) -> tuple[np.ndarray, BatchNormCache]:
+    """Batch normalization in evaluation mode: the running averages stand in for the batch's
+    statistics,
+
+        out = gamma (*) (x - running_mean) / sqrt(running_var + eps) + beta,
+
+    an affine map of x, whose backward is ``dx = dout (*) gamma / sqrt(running_var + eps)``.
+
+    Args:
+        X: inputs, (N, D).
+        gamma, beta: scales and shifts, (D,) each.
+        running_mean, running_var: the averages of training, (D,) each.
+        eps: added to the variance for numerical stability.
+
+    Returns:
+        ``(out, cache)``: out is (N, D); the cache holds the running averages as its
+        ``mean`` and ``var``.
+    """
+    inv_std = 1.0 / np.sqrt(running_var + eps)
+    xhat = (X - running_mean) * inv_std
+    return gamma * xhat + beta, BatchNormCache(xhat, gamma, inv_std, running_mean, running_var)
+
+
 # ---------------------------------------------------------------------------------------
 # Layers
 # ---------------------------------------------------------------------------------------
@@ -202,12 +259,13 @@ class Layer:
     """A module of lecture 001: ``forward``, ``backward`` and its parameters.
 
     ``forward(x)`` computes the output and caches what ``backward`` needs;
-    ``backward(dout)`` takes dL/d(output) of the *last* forward call, writes
-    dL/dtheta into ``p.grad`` of every parameter (overwriting it) and returns
-    dL/dx. With ``need_input_grad=False`` the caller says it does not need
-    dL/dx: a layer may then skip computing it and return None (it still
-    writes its parameters' gradients). :class:`Sequential` passes False to the
-    lowest layer that has parameters, whose input is usually the data.
+    ``backward(dout)`` takes dL/d(output) of the *last* forward call, adds
+    dL/dtheta to ``p.grad`` of every parameter (gradients accumulate) and
+    returns dL/dx; ``zero_grad()`` resets them. With ``need_input_grad=False``
+    the caller says it does not need dL/dx: a layer may then skip computing it
+    and return None (it still adds to its parameters' gradients).
+    :class:`Sequential` passes False to the lowest layer that has parameters,
+    whose input is usually the data.
 
     ``training`` selects the behaviour of layers that differ between training
     and evaluation (dropout, batch normalization); ``train()`` and ``eval()``
@@ -226,6 +284,11 @@ class Layer:
     def parameters(self) -> list[Parameter]:
         """The layer's parameters, in a fixed order; none by default."""
         return []
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of every parameter to zero, before a new backward pass."""
+        for p in self.parameters():
+            p.zero_grad()
 
     def train(self) -> Layer:
         self.training = True
@@ -257,8 +320,19 @@ class Linear(Layer):
     def __init__(self, fan_in: int, fan_out: int, rng: np.random.Generator,
                  init: Callable[..., np.ndarray] = uniform_fan_in,
                  dtype: DType = np.float64) -> None:
-        self.W = Parameter(init(fan_in, fan_out, rng, dtype=dtype), regularize=True, name="W")
-        self.b = Parameter(np.zeros(fan_out, dtype=dtype), regularize=False, name="b")
+        self._hold(init(fan_in, fan_out, rng, dtype=dtype), np.zeros(fan_out, dtype=dtype))
+
+    @classmethod
+    def holding(cls, W: np.ndarray, b: np.ndarray) -> Linear:
+        """The dense layer of the given weights W (fan_in, fan_out) and biases b (fan_out,),
+        held as they are (float arrays are not copied)."""
+        layer = cls.__new__(cls)
+        layer._hold(W, b)
+        return layer
+
+    def _hold(self, W: np.ndarray, b: np.ndarray) -> None:
+        self.W = Parameter(W, regularize=True, name="W")
+        self.b = Parameter(b, regularize=False, name="b")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float(x)
@@ -268,8 +342,8 @@ class Linear(Layer):
     def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         x = self._saved()
         dx, dW, db = linear_backward(dout, x, self.W.value, need_input_grad=need_input_grad)
-        self.W.set_grad(dW)
-        self.b.set_grad(db)
+        self.W.accumulate(dW)
+        self.b.accumulate(db)
         return None if dx is None else dx.astype(x.dtype, copy=False)
 
     def parameters(self) -> list[Parameter]:
@@ -365,7 +439,8 @@ class PReLU(Layer):
         return activations.prelu(x, self.alpha.value)
 
     def backward(self, dout: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray:
-        dx, self.alpha.grad = activations.prelu_backward(dout, self._saved(), self.alpha.value)
+        dx, dalpha = activations.prelu_backward(dout, self._saved(), self.alpha.value)
+        self.alpha.accumulate(dalpha)
         return dx
 
     def parameters(self) -> list[Parameter]:
@@ -409,18 +484,10 @@ class BatchNorm1d(Layer):
     """Batch normalization of the D features of x (N, D) (lecture 004), as ``torch.nn.BatchNorm1d``.
 
     Training: normalize with the batch's mean and (biased) variance, see
-    :func:`batchnorm_forward`, and update the running averages
-
-        running_mean <- (1 - momentum) running_mean + momentum mean_batch
-        running_var  <- (1 - momentum) running_var  + momentum N/(N-1) var_batch
-
-    i.e. ``running_var`` averages the *unbiased* batch variance (PyTorch's
-    convention), while the normalization itself uses the biased one. They start
-    at 0 and 1. Evaluation: normalize with the running averages instead,
-
-        out = gamma (*) (x - running_mean) / sqrt(running_var + eps) + beta,
-
-    an affine map of x, whose backward is ``dx = dout (*) gamma / sqrt(running_var + eps)``.
+    :func:`batchnorm_forward`, and update the running averages in place by
+    :func:`batchnorm_running_averages` (momentum times the batch's mean and
+    unbiased variance); they start at 0 and 1. Evaluation: normalize with the
+    running averages instead, :func:`batchnorm_eval_forward`.
     ``gamma`` (ones) and ``beta`` (zeros), both (D,), are not penalized.
     """
 
@@ -437,20 +504,12 @@ class BatchNorm1d(Layer):
         x = as_float(x)
         gamma, beta = self.gamma.value, self.beta.value
         if self.training:
-            n = x.shape[0]
-            if n < 2:
-                raise ValueError("batch normalization in training mode needs at least 2 examples")
             out, cache = batchnorm_forward(x, gamma, beta, self.eps)
-            m = self.momentum
-            self.running_mean *= 1.0 - m
-            self.running_mean += m * cache.mean
-            self.running_var *= 1.0 - m
-            self.running_var += (m * n / (n - 1)) * cache.var
+            self.running_mean[...], self.running_var[...] = batchnorm_running_averages(
+                self.running_mean, self.running_var, cache, self.momentum)
         else:
-            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
-            xhat = (x - self.running_mean) * inv_std
-            out = gamma * xhat + beta
-            cache = BatchNormCache(xhat, gamma, inv_std, self.running_mean, self.running_var)
+            out, cache = batchnorm_eval_forward(x, gamma, beta, self.running_mean,
+                                                self.running_var, self.eps)
         self._cache = (cache, self.training, x.dtype)
         return out.astype(x.dtype, copy=False)
 
@@ -461,8 +520,8 @@ class BatchNorm1d(Layer):
         else:
             dbeta, dgamma = dout.sum(axis=0), np.sum(dout * cache.xhat, axis=0)
             dx = dout * (cache.gamma * cache.inv_std)
-        self.gamma.set_grad(dgamma)
-        self.beta.set_grad(dbeta)
+        self.gamma.accumulate(dgamma)
+        self.beta.accumulate(dbeta)
         return dx.astype(dtype, copy=False)
 
     def parameters(self) -> list[Parameter]:
@@ -487,7 +546,7 @@ class Sequential(Layer):
         return x
 
     def backward(self, dout: np.ndarray, *, need_input_grad: bool = False) -> np.ndarray | None:
-        """Backpropagate ``dout`` through the layers in reverse order; fill every ``p.grad``.
+        """Backpropagate ``dout`` through the layers in reverse order; add to every ``p.grad``.
 
         A model's input is usually the data, so by default (unlike a single
         layer) no gradient with respect to it is computed: the backward pass

@@ -12,28 +12,43 @@ The network applies ReLU between layers and none after the last, so it returns s
     z^0 = X,   s^l = z^{l-1} W^l + b^l,   z^l = relu(s^l) (l < L),   S = s^L
 
 and is trained with the multinomial cross-entropy of softmax(S). With L = 1 it is
-multinomial logistic regression (a linear layer and a softmax layer).
+multinomial logistic regression (a linear layer and a softmax layer). Each function
+runs the :class:`~reference.layers.Sequential` of those layers that holds the dict's
+arrays (:func:`network`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from reference import as_float
-from reference.activations import relu, relu_backward
 from reference.data import minibatches
 from reference.gradcheck import numerical_gradient, relative_error
-from reference.layers import linear_backward, linear_forward
+from reference.layers import Linear, ReLU, Sequential
 from reference.losses import softmax_cross_entropy
+from reference.optim import sgd_step
 
 
 def num_layers(params: dict[str, np.ndarray]) -> int:
     """L, the number of linear layers: ``params`` holds W1, b1, ..., WL, bL."""
     L = len(params) // 2
-    expected = {f"{p}{k}" for k in range(1, L + 1) for p in "Wb"}
-    if set(params) != expected:
+    expected = _names(L)
+    if set(params) != set(expected):
         raise ValueError(f"params must hold {sorted(expected)}, got {sorted(params)}")
     return L
+
+
+def _names(L: int) -> list[str]:
+    """The parameters' names in layer order: W1, b1, ..., WL, bL."""
+    return [f"{p}{k}" for k in range(1, L + 1) for p in "Wb"]
+
+
+def network(params: dict[str, np.ndarray]) -> Sequential:
+    """``Linear(W1, b1), ReLU(), ..., Linear(WL, bL)``: the layers holding ``params``' arrays
+    (float arrays are not copied, and nothing here modifies them)."""
+    layers: list = []
+    for k in range(1, num_layers(params) + 1):
+        layers += [Linear.holding(params[f"W{k}"], params[f"b{k}"]), ReLU()]
+    return Sequential(*layers[:-1])      # no ReLU after the output layer: it gives scores
 
 
 def softmax_classifier_loss(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray
@@ -43,55 +58,36 @@ def softmax_classifier_loss(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.n
         y_hat = softmax(X W + b),   L = mean cross-entropy,   dS = 1/m (y_hat - Y)
         dW = X^T dS,   db = sum_n dS_n
 
+    It is the network of one layer, :func:`mlp_loss_and_gradients` of ``{"W1": W, "b1": b}``.
+
     Returns:
         ``(L, dW, db)``, dW (D, K) and db (K,), in the float dtypes of W and b.
     """
-    loss, dS = softmax_cross_entropy(linear_forward(X, W, b), y)
-    _, dW, db = linear_backward(dS, X, W, need_input_grad=False)
-    return loss, _like(dW, W), _like(db, b)
-
-
-def _like(grad: np.ndarray, param: np.ndarray) -> np.ndarray:
-    """A parameter's gradient in the parameter's float dtype."""
-    return grad.astype(as_float(param).dtype, copy=False)
+    loss, grads = mlp_loss_and_gradients(X, y, {"W1": W, "b1": b})
+    return loss, grads["W1"], grads["b1"]
 
 
 def mlp_forward(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
     """The scores S (N, K) of the network for inputs X (N, D)."""
-    z = X
-    L = num_layers(params)
-    for k in range(1, L + 1):
-        s = linear_forward(z, params[f"W{k}"], params[f"b{k}"])
-        z = relu(s) if k < L else s
-    return z
+    return network(params).forward(X)
 
 
 def mlp_loss_and_gradients(X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]
                            ) -> tuple[float, dict[str, np.ndarray]]:
     """The mean cross-entropy of softmax(S) with labels y (N,), and its gradient for every
     parameter (a dict with the keys of ``params``, each in its parameter's float dtype),
-    by modular backpropagation:
+    by modular backpropagation through :func:`network`:
 
         delta^L = dL/dS = 1/m (softmax(S) - Y)
         dW^l = z^{l-1}^T delta^l,   db^l = sum_n delta^l_n,
         delta^{l-1} = (delta^l W^l^T) (*) relu'(s^{l-1})
     """
-    L = num_layers(params)
-    inputs, potentials = [], []
-    z = X
-    for k in range(1, L + 1):
-        inputs.append(z)
-        s = linear_forward(z, params[f"W{k}"], params[f"b{k}"])
-        potentials.append(s)
-        z = relu(s) if k < L else s
-    loss, delta = softmax_cross_entropy(z, y)
-    grads: dict[str, np.ndarray] = {}
-    for k in range(L, 0, -1):
-        dz, grads[f"W{k}"], grads[f"b{k}"] = linear_backward(
-            delta, inputs[k - 1], params[f"W{k}"], need_input_grad=k > 1)
-        if k > 1:
-            delta = relu_backward(dz, potentials[k - 2])
-    return loss, {key: _like(grads[key], params[key]) for key in params}
+    model = network(params)
+    loss, delta = softmax_cross_entropy(model.forward(X), y)
+    model.backward(delta)
+    names = _names(num_layers(params))
+    grads = {name: p.grad for name, p in zip(names, model.parameters(), strict=True)}
+    return loss, {key: grads[key] for key in params}
 
 
 def gradient_check(f, params: dict[str, np.ndarray], h: float = 1e-5) -> float:
@@ -134,7 +130,6 @@ def train_softmax_classifier(X: np.ndarray, y: np.ndarray, lr: float, epochs: in
     for _ in range(epochs):
         for Xb, yb in minibatches(X, y, batch_size, rng):
             _, grads = mlp_loss_and_gradients(Xb, yb, params)
-            for key in params:
-                params[key] = params[key] - lr * grads[key]
+            params = {key: sgd_step(params[key], grads[key], lr) for key in params}
         losses.append(softmax_cross_entropy(mlp_forward(X, params), y)[0])
     return params["W1"], params["b1"], losses

@@ -1,4 +1,14 @@
-"""A trainable parameter: a value, its gradient, and whether weight penalties apply."""
+"""A trainable parameter: a value, its gradient, and whether weight penalties apply.
+
+The gradient contract of the whole reference, as in PyTorch and micrograd:
+**gradients accumulate**. A backward pass *adds* its dL/dtheta to ``p.grad``
+(:meth:`Parameter.accumulate`), as :class:`reference.graph.Value` adds one
+contribution per path, so two backward passes (or a backward pass and a
+penalty, :func:`reference.regularization.add_penalty`) give the sum of their
+gradients. ``p.grad`` starts at zero; whoever starts a new gradient resets it
+first with ``zero_grad()`` (the parameter's, or the optimizer's for all of
+its parameters), as a training loop does before every step.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +25,8 @@ class Parameter:
 
     ``value`` is float: float32 and float64 arrays are kept as they are (the
     same object), anything else becomes a float64 copy. ``value`` and ``grad``
-    have the same shape and dtype. Layers write ``grad`` in their backward pass
-    (overwriting, not accumulating) with :meth:`set_grad`; optimizers update
+    have the same shape and dtype. Layers add to ``grad`` in their backward
+    pass with :meth:`accumulate` (see the module's docstring); optimizers update
     ``value`` in place. ``regularize`` is True for weights and False for biases
     and normalization parameters, which weight penalties never touch (lecture 003).
     """
@@ -30,9 +40,13 @@ class Parameter:
         self.value = as_float(self.value)
         self.grad = np.zeros_like(self.value)
 
-    def set_grad(self, grad: np.ndarray) -> None:
-        """Store dL/dtheta as ``grad``, in the parameter's dtype (no copy if it has it)."""
-        self.grad = grad.astype(self.value.dtype, copy=False)
+    def accumulate(self, grad: np.ndarray) -> None:
+        """Add a contribution to dL/dtheta to ``self.grad``, in place, in the parameter's dtype."""
+        self.grad += grad
+
+    def zero_grad(self) -> None:
+        """Reset ``grad`` to zero, in place (the array keeps its identity)."""
+        self.grad[...] = 0
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -66,16 +66,17 @@ def elastic_net_penalty(w: np.ndarray, l1: float, l2: float) -> tuple[float, np.
 def add_penalty(params: list[Parameter], penalty: Penalty, **coefficients: float) -> float:
     """Add a penalty's gradient to ``p.grad`` of every weight; return the summed penalty.
 
-    Parameters with ``regularize=False`` (biases) are skipped. Call it after
-    the backward pass, which overwrites ``p.grad``; add the returned value to
-    the data loss to report the penalized loss. Example:
+    Parameters with ``regularize=False`` (biases) are skipped. Gradients
+    accumulate (:mod:`reference.parameter`), so it may come before or after the
+    backward pass of the same step; add the returned value to the data loss to
+    report the penalized loss. Example:
     ``add_penalty(params, l2_penalty, lam=1e-4)``.
     """
     total = 0.0
     for p in params:
         if p.regularize:
             value, grad = penalty(p.value, **coefficients)
-            p.grad += grad
+            p.accumulate(grad)
             total += value
     return total
 

@@ -3,9 +3,10 @@
 One epoch is one pass over the training set in mini-batches (lecture 001:
 the weights change after every small sample of training patterns). Each step is
 
+    optimizer.zero_grad()                     gradients accumulate: start from zero
     out = model.forward(X_batch)              model in training mode
     loss, dout = loss_fn(out, y_batch)        loss averaged over the batch
-    model.backward(dout)                      fills p.grad for every parameter
+    model.backward(dout)                      adds dL/dp to p.grad for every parameter
     optimizer.step()                          moves every p.value
 
 After every epoch the model is evaluated, in evaluation mode (dropout off,
@@ -29,8 +30,10 @@ from typing import Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from reference import num_examples
-from reference.data import minibatches
+from reference import as_float, num_examples
+from reference.data import check_batch_size, minibatches
+from reference.losses import mse
+from reference.optim import sgd_step
 from reference.parameter import Parameter
 from reference.regularization import EarlyStopping
 
@@ -112,6 +115,27 @@ def evaluate(model: Model, loss_fn: LossFn, X: np.ndarray, y: np.ndarray) -> tup
     out = model.forward(X)
     loss, _ = loss_fn(out, y)
     return float(loss), accuracy(out, y)
+
+
+def minibatch_epoch(theta: np.ndarray, X: np.ndarray, y: np.ndarray, lr: float,
+                    batch_size: int, order: np.ndarray) -> np.ndarray:
+    """One epoch of mini-batch gradient descent on the linear model y_hat = X theta (lecture 001).
+
+    The examples are visited in ``order`` (a permutation of 0..N-1), cut into
+    consecutive mini-batches B of ``batch_size`` (the last may be smaller); each
+    makes one step of :func:`reference.optim.sgd_step` on the batch's mean squared
+    error L_B = 1/|B| sum_{i in B} (y_hat_i - y_i)^2.
+
+    Returns:
+        theta after the epoch, shape (D,) (``theta`` is not modified).
+    """
+    check_batch_size(batch_size)
+    theta = as_float(theta).copy()
+    for start in range(0, len(order), batch_size):
+        batch = np.asarray(order[start:start + batch_size])
+        _, dy_hat = mse(X[batch] @ theta, y[batch])
+        theta = sgd_step(theta, X[batch].T @ dy_hat, lr)
+    return theta
 
 
 def train(model: Model, loss_fn: LossFn, optimizer: Optimizer,

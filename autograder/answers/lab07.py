@@ -13,16 +13,16 @@ import numpy as np
 from nnlabs.expect import WITHOUT_DOUT, upstream_mistakes
 from reference import functional
 from reference.functional import (  # noqa: F401 - the oracle's answers
-    adam_l2_step,
-    adamw_step,
     add_gaussian_noise,
     batchnorm_backward,
     batchnorm_forward,
-    dropout_backward,
     early_stopping_on_curve,
     regularization_penalty,
-    sgd_weight_decay_step,
 )
+from reference.layers import dropout_backward  # noqa: F401
+from reference.optim import adam_step as adam_l2_step  # noqa: F401 - L2 in the gradient
+from reference.optim import adamw_step  # noqa: F401
+from reference.optim import sgd_step as sgd_weight_decay_step  # noqa: F401 - with weight_decay
 from reference.regularization import (  # noqa: F401
     early_stopping,
     l1_penalty,

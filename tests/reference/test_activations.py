@@ -276,6 +276,12 @@ def test_sigmoid_is_accurate_far_in_the_negative_tail():
     assert sigmoid(-40.0) == pytest.approx(np.exp(-40.0), rel=1e-15)
 
 
+@pytest.mark.parametrize("s", [40.0, -40.0])
+def test_sigmoid_derivative_is_accurate_far_in_both_tails(s):
+    # sigma'(s) = e^{-40} / (1 + e^{-40})^2 for s = +-40; sigma(40) (1 - sigma(40)) would be 0.
+    assert sigmoid_backward(1.0, s) == pytest.approx(np.exp(-40.0), rel=1e-14)
+
+
 def test_softmax_of_huge_scores_puts_all_mass_on_the_largest():
     with no_floating_point_errors():
         y_hat = softmax(np.array([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]]))

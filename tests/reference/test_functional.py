@@ -1,12 +1,11 @@
-"""reference.functional: the pure-function forms agree with the stateful originals."""
+"""reference.functional: the plain-data forms agree with the stateful originals."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from reference import functional, layers, optim, regularization
-from reference.parameter import Parameter
+from reference import functional, layers, regularization
 
 
 def test_regularization_penalty_skips_every_parameter_not_named_w():
@@ -17,33 +16,6 @@ def test_regularization_penalty_skips_every_parameter_not_named_w():
     assert value == pytest.approx(expected)
     np.testing.assert_allclose(grads["W1"], grad)
     assert not grads["b1"].any() and not grads["gamma1"].any()
-
-
-def test_sgd_weight_decay_step_is_gradient_descent_on_the_l2_penalized_loss():
-    theta, g = np.array([1.0, -2.0]), np.array([0.5, 0.5])
-    np.testing.assert_allclose(functional.sgd_weight_decay_step(theta, g, 0.1, 0.3),
-                               theta - 0.1 * (g + 0.3 * theta))
-
-
-@pytest.mark.parametrize("name,cls", [("adam_l2_step", optim.Adam), ("adamw_step", optim.AdamW)])
-def test_adam_steps_match_the_optimizer_over_several_steps(name, cls):
-    rng = np.random.default_rng(1)
-    theta0, grads = rng.normal(size=4), [rng.normal(size=4) for _ in range(3)]
-    p = Parameter(theta0.copy())
-    opt = cls([p], lr=0.1, weight_decay=0.2)
-    theta, m, v, t = theta0, np.zeros(4), np.zeros(4), 0
-    for g in grads:
-        p.grad = g.copy()
-        opt.step()
-        theta, m, v, t = getattr(functional, name)(theta, g, m, v, t, 0.1, 0.9, 0.999, 1e-8, 0.2)
-    np.testing.assert_allclose(theta, p.value)
-    assert t == 3
-
-
-def test_adamw_and_adam_l2_differ():
-    args = (np.ones(3), np.array([1.0, 0.01, -2.0]), np.zeros(3), np.zeros(3), 0,
-            0.1, 0.9, 0.999, 1e-8, 0.5)
-    assert not np.allclose(functional.adam_l2_step(*args)[0], functional.adamw_step(*args)[0])
 
 
 def test_dropout_forward_is_seeded_and_the_identity_in_evaluation():
@@ -71,6 +43,18 @@ def test_batchnorm_forward_matches_the_layer_and_leaves_its_inputs():
     np.testing.assert_allclose(functional.batchnorm_backward(dout, cache)[0], layer.backward(dout))
 
 
+def test_batchnorm_forward_in_evaluation_matches_the_layer_and_returns_its_state():
+    rng = np.random.default_rng(3)
+    X, rm, rv = rng.normal(size=(5, 3)), rng.normal(size=3), rng.uniform(1, 2, size=3)
+    layer = layers.BatchNorm1d(3).eval()
+    layer.running_mean[...], layer.running_var[...] = rm, rv
+    out, _, new_rm, new_rv = functional.batchnorm_forward(X, np.ones(3), np.zeros(3), rm, rv,
+                                                          0.1, 1e-5, False)
+    np.testing.assert_array_equal(out, layer.forward(X))
+    np.testing.assert_array_equal(new_rm, rm)
+    assert new_rm is not rm and new_rv is not rv
+
+
 def test_add_gaussian_noise_keeps_dtype_and_has_standard_deviation_sigma():
     X = np.zeros((200, 100), dtype=np.float32)
     noisy = functional.add_gaussian_noise(X, 0.3, 0)
@@ -90,11 +74,6 @@ F = functional
 # name -> f(x, zeros): the function called with x (2, 3) and zeros (2, 3), both of one dtype
 INTEGER_INPUTS = {
     "regularization_penalty": lambda x, zeros: F.regularization_penalty({"W": x}, 0.1, 0.2)[1]["W"],
-    "sgd_weight_decay_step": lambda x, zeros: F.sgd_weight_decay_step(x, x, 0.1, 0.3),
-    "adam_l2_step": lambda x, zeros: F.adam_l2_step(x, x, zeros, zeros, 0, 0.1, 0.9, 0.999,
-                                                    1e-8, 0.1)[0],
-    "adamw_step": lambda x, zeros: F.adamw_step(x, x, zeros, zeros, 0, 0.1, 0.9, 0.999,
-                                                1e-8, 0.1)[0],
     "dropout_forward": lambda x, zeros: F.dropout_forward(x, 0.5, 3, True)[0],
     "batchnorm_forward": lambda x, zeros: F.batchnorm_forward(x, np.ones(3), np.zeros(3),
                                                               np.zeros(3), np.ones(3), 0.1,
@@ -115,10 +94,3 @@ def test_integer_inputs_become_float64(name):
 def test_dropout_forward_in_evaluation_turns_integers_into_float64():
     out, mask = functional.dropout_forward(np.array([[1, 2]]), 0.5, 0, False)
     assert (out.dtype, mask.dtype) == (np.float64, np.float64)
-
-
-def test_adam_state_takes_the_parameter_dtype():
-    theta, g = np.ones(3, np.float32), np.ones(3, np.float32)
-    _, m, v, _ = functional.adam_l2_step(theta, g, np.zeros(3), np.zeros(3), 0, 0.1, 0.9, 0.999,
-                                         1e-8, 0.0)
-    assert (m.dtype, v.dtype) == (np.float32, np.float32)

@@ -167,16 +167,18 @@ def test_nesterov_matches_gradient_at_look_ahead_point_on_quadratic():
         np.testing.assert_allclose(p.value, theta + mu * v, rtol=1e-12, atol=1e-14)
 
 
-def test_sgd_weight_decay_equals_gradient_descent_on_l2_penalized_loss():
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_weight_decay_is_the_l2_penalty_added_to_the_gradient(cls):
+    # SGD: exactly gradient descent on the L2-penalized loss; Adam: L2 in the gradient.
     kappa = 0.05
     decayed, penalized = param(THETA0), param(THETA0)
-    sgd_decay = optim.SGD([decayed], lr=0.1, weight_decay=kappa)
-    sgd_plain = optim.SGD([penalized], lr=0.1)
+    with_decay = cls([decayed], lr=0.1, weight_decay=kappa)
+    plain = cls([penalized], lr=0.1)
     for g in GRADS:
         decayed.grad[...] = g
-        sgd_decay.step()
+        with_decay.step()
         penalized.grad[...] = np.array(g) + l2_penalty(penalized.value, kappa)[1]
-        sgd_plain.step()
+        plain.step()
         np.testing.assert_allclose(decayed.value, penalized.value, rtol=1e-14)
 
 
@@ -190,19 +192,6 @@ def test_weight_decay_never_touches_biases(make_decayed, make_plain):
     bias_decayed, bias_plain = param(THETA0, regularize=False), param(THETA0, regularize=False)
     np.testing.assert_array_equal(run(make_decayed([bias_decayed]), bias_decayed, GRADS),
                                   run(make_plain([bias_plain]), bias_plain, GRADS))
-
-
-def test_adam_weight_decay_adds_l2_term_to_the_gradient():
-    kappa = 0.1
-    with_l2, by_hand = param(THETA0), param(THETA0)
-    adam_l2 = optim.Adam([with_l2], lr=0.1, weight_decay=kappa)
-    adam = optim.Adam([by_hand], lr=0.1)
-    for g in GRADS:
-        with_l2.grad[...] = g
-        adam_l2.step()
-        by_hand.grad[...] = np.array(g) + kappa * by_hand.value
-        adam.step()
-        np.testing.assert_allclose(with_l2.value, by_hand.value, rtol=1e-14)
 
 
 def test_adamw_decays_theta_then_takes_adam_step_on_raw_gradient():
