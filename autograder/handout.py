@@ -25,6 +25,7 @@ from pathlib import Path
 import nnlabs
 from autograder.answers_search import find_answers
 from autograder.wheel import write_wheel
+from nnlabs.notebook import lab_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = Path(nnlabs.__file__).resolve().parent
@@ -60,7 +61,7 @@ class AnswerInHandout(RuntimeError):
 
 def _assemble(folder: Path, labs: Path) -> None:
     wheel = build_wheel(folder)
-    for notebook in sorted(labs.glob("lab*/lab*.ipynb")):
+    for notebook in sorted(n for n in labs.glob("*/*.ipynb") if lab_id(n.parent.name)):
         target = folder / "labs" / notebook.parent.name / notebook.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(notebook, target)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from autograder.hidden import LAB_MODULES, load_lab
 from autograder.oracle import RecordingOracle, ReferenceOracle, fixture_text
+from nnlabs.notebook import lab_id
 from nnlabs.oracle import FIXTURES, ReplayOracle
 from nnlabs.runner import redrawable, run_check
 from nnlabs.student import LocalStudent
@@ -154,7 +155,7 @@ def generate_labs(root: Path = ROOT, release: Path | None = None,
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "release"
         for source in sorted((root / "solutions").iterdir()):
-            if not source.is_dir() or source.name.split("_")[0] not in labs:
+            if not source.is_dir() or lab_id(source.name) not in labs:
                 continue
             nbgrader("generate_assignment", source.name, "--force",
                      f"--CourseDirectory.release_directory={fresh}",

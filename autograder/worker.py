@@ -28,6 +28,7 @@ if __name__ == "__main__":  # in the scratch directory, beside its copy of nnlab
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from nnlabs.plain import (  # noqa: E402
+    NotDefined,
     PlainDataError,
     decode,
     encode,
@@ -156,7 +157,7 @@ def _call(namespace: dict, request: dict) -> object:
     name, args, kwargs = request["name"], tuple(request.pop("args")), request["kwargs"]
     function = namespace.get(name)
     if not callable(function):
-        raise NameError(f"the notebook defines no function {name!r}")
+        raise NotDefined(name)
     signal.setitimer(signal.ITIMER_REAL, request["timeout"])
     try:
         result = function(*args, **kwargs)
@@ -180,13 +181,13 @@ def _stand_in_runtime():
 def _probe(namespace: dict, request: dict) -> object:
     """Run a check's probe beside the student's code: ``probe(namespace, *args)``.
 
-    A probe is a self-contained function from a lab module (numpy and builtins
-    only) that exercises what a plain call cannot, such as the student's
+    A probe is a self-contained function from a lab module (numpy, ``NotDefined``
+    and builtins only) that exercises what a plain call cannot, such as the student's
     classes or a function taking callbacks, and returns plain data.
     """
     import numpy
 
-    scope = {"np": numpy, "__name__": "probe"}
+    scope = {"np": numpy, "NotDefined": NotDefined, "__name__": "probe"}
     exec(compile(request["source"], "<probe>", "exec"), scope)
     signal.setitimer(signal.ITIMER_REAL, request["timeout"])
     try:

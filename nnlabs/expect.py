@@ -86,6 +86,15 @@ GUARD = 1e-8
 AGREE = 1e-9
 
 
+# A correct gradient is within GRADIENT_TOL (relative, elementwise: :func:`gradient_error`) of
+# the answer key's central differences (``autograder.oracle.STEP``), even where it is as small
+# as 1e-6; every wrong variant is off by far more.
+GRADIENT_TOL = 1e-5
+
+# Tolerances when a float32 result is compared with float64 expectations.
+F32 = {"rtol": 1e-4, "atol": 1e-6}
+
+
 def gradient_error(got: np.ndarray, expected: np.ndarray) -> float:
     """The lectures' relative error of two gradients, its largest entry:
     ``|got - expected| / max(|got| + |expected|, GUARD)``, with differences below ``AGREE``
@@ -278,6 +287,59 @@ def expect_gradient(got: Any, numerical: np.ndarray, what: str, *, tol: float = 
     if error >= tol:
         raise _explain(g, e, what, tol, 1e-7, mistakes, batch_size,
                        f" The relative error against central differences is {error:.2g}.")
+
+
+def expect_gradient_near(got: Any, numerical: np.ndarray, what: str, **kwargs: Any) -> None:
+    """:func:`expect_gradient` with the labs' tolerance, :data:`GRADIENT_TOL`."""
+    expect_gradient(got, numerical, what, tol=GRADIENT_TOL, **kwargs)
+
+
+def expect_finite(got: Any, what: str, advice: str, *, inputs: str = "") -> None:
+    """``got`` holds no nan or inf; otherwise fail with ``advice`` (how to compute it stably),
+    keyed by the advice. ``inputs``, when given, names the inputs that overflow, and the
+    message shows the values that came back."""
+    try:
+        values = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return  # not numbers: the comparison that follows says what came back
+    if np.isfinite(values).all():
+        return
+    context = ""
+    if inputs:
+        shown = np.array2string(values.ravel()[:6], precision=4)
+        context = f" (got {shown}{', ...' if values.size > 6 else ''}) for {inputs}"
+    raise CheckFailed(f"{what} contains nan or inf{context}: {advice}", mistake_key(advice))
+
+
+def expect_items(result: Any, count: int, what: str, returns: str) -> tuple:
+    """``result`` is a tuple (or list) of ``count`` items, as the docstring says; otherwise
+    the verdict is that ``what`` should return ``returns`` (``"2 values (loss, grad)"``),
+    and what came back instead."""
+    kind = (f"a {type(result).__name__} of length {len(result)}"
+            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
+    expect(isinstance(result, (tuple, list)) and len(result) == count,
+           f"{what} should return {returns}; got {kind}.")
+    return tuple(result)
+
+
+def expect_tuple(result: Any, size: int, what: str, names: str) -> tuple:
+    """``result`` is a tuple (or list) of ``size`` values, ``names`` (``"loss, grad"``)."""
+    return expect_items(result, size, what, f"{size} values ({names})")
+
+
+def expect_pair(result: Any, what: str, names: str) -> tuple:
+    """``result`` is a pair, ``names`` (``"loss, gradient"``), as a loss returns."""
+    return expect_items(result, 2, what, f"a pair ({names})")
+
+
+def expect_numbers(result: Any, count: int, what: str, names: str) -> np.ndarray:
+    """``result`` is a tuple (or list) of ``count`` numbers, ``names``; returned as a float64
+    array."""
+    expect_items(result, count, what, f"a tuple of {count} numbers ({names})")
+    try:
+        return np.array([float(np.asarray(v).reshape(())) for v in result])
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} should return {count} numbers ({names}).") from None
 
 
 def expect_dtype(got: Any, dtype: np.dtype | type, what: str) -> None:

@@ -16,13 +16,16 @@ MAX_NOTEBOOK_BYTES = 64 * 2**20
 LAB_PATTERN = re.compile(r"^(lab\d\d)(?:_|$)")
 
 
+def lab_id(name: str) -> str | None:
+    """The lab a folder or file stem is named for: ``lab03`` for ``lab03_activations`` (or
+    ``lab03``), else None. Every side reads a lab id from a name with this."""
+    match = LAB_PATTERN.match(name)
+    return match.group(1) if match else None
+
+
 def lab_of(path: Path) -> str | None:
     """``lab03`` from a notebook named ``lab03_activations.ipynb`` or kept in ``lab03_*/``."""
-    for part in (path.stem, path.parent.name):
-        match = LAB_PATTERN.match(part)
-        if match:
-            return match.group(1)
-    return None
+    return lab_id(path.stem) or lab_id(path.parent.name)
 
 
 class NotebookError(Exception):

@@ -38,6 +38,16 @@ class PlainDataError(TypeError):
     """A value that cannot cross: not a number, string, numeric array or container of them."""
 
 
+class NotDefined(NameError):
+    """The notebook defines no function ``name`` (it was renamed, or its cell failed): raised
+    where the student's namespace is looked up (the in-notebook student, the batch grader's
+    worker, a check's probe). Only its type's name crosses from the worker, and that is what
+    the checks' side tells it by (:meth:`nnlabs.student.StudentError.explain`)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the notebook defines no function `{name}`", name=name)
+
+
 def encode(value: object) -> bytes:
     """Serialize plain data to one frame; raise PlainDataError for anything else."""
     import numpy as np

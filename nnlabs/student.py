@@ -22,14 +22,15 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from nnlabs.plain import PlainDataError, decode, encode, student_traceback
+from nnlabs.plain import NotDefined, PlainDataError, decode, encode, student_traceback
 
 
 class StudentError(Exception):
     """The student's code raised, returned non-plain data, hung, or is missing.
 
     ``kind`` is the exception's type name as the student's code raised it
-    (``"NotImplementedError"``...), or what the grader saw: ``"Timeout"``, ``"NotPlainData"``,
+    (``"NotImplementedError"``...; ``"NotDefined"``, :class:`nnlabs.plain.NotDefined`, for a
+    function the notebook lacks), or what the grader saw: ``"Timeout"``, ``"NotPlainData"``,
     ``"WorkerDied"``, ``"OutOfTime"`` (the submission's wall clock ran out).
     """
 
@@ -37,12 +38,17 @@ class StudentError(Exception):
         self.function, self.kind, self.message, self.traceback = function, kind, message, traceback
         super().__init__(self.explain())
 
+    @classmethod
+    def of(cls, function: str, exc: BaseException) -> StudentError:
+        """What ``exc``, raised by the student's code (or by a probe) while ``function`` ran,
+        tells: its type's name, message and the notebook's frames of its traceback."""
+        return cls(function, type(exc).__name__, str(exc), student_traceback(exc))
+
     def explain(self) -> str:
         if self.kind == "NotImplementedError":
             return f"`{self.function}` is not implemented yet (it raises NotImplementedError)."
-        if self.kind == "NameError" and "defines no function" in self.message:
-            return (f"the notebook defines no function `{self.function}`: was it renamed, "
-                    "or did its cell fail to run?")
+        if self.kind == NotDefined.__name__:
+            return f"{NotDefined(self.function)}: was it renamed, or did its cell fail to run?"
         if self.kind == "NotPlainData":
             return (f"`{self.function}` {self.message}; return a numpy array or a number "
                     "(or a tuple of them, as the docstring says).")
@@ -72,7 +78,8 @@ class Student:
 
         ``probe`` is a self-contained module-level function of a lab module
         (numpy as ``np`` and builtins only: in the batch grader its source is
-        sent to the worker). It receives the student's namespace and may build
+        sent to the worker; :class:`nnlabs.plain.NotDefined`, for a function the notebook
+        lacks, is there too). It receives the student's namespace and may build
         their objects, pass callbacks, call methods; what it returns crosses
         back through the plain-data filter. Use it where a plain call cannot
         express the check, and :meth:`call` everywhere else.
@@ -83,6 +90,15 @@ class Student:
         """``(result, args_after_the_call)``: to see whether the student mutated an input."""
         value = self.call(name, args, kwargs, return_args=True)
         return value["result"], tuple(value["args"])
+
+
+def run_probe(student: Student, probe: Callable[..., Any], function: str, *args: Any) -> Any:
+    """``student.run(probe, *args)``, with errors reported against the student's ``function``
+    (the one the probe runs), not the probe."""
+    try:
+        return student.run(probe, *args)
+    except StudentError as error:
+        raise StudentError(function, error.kind, error.message, error.traceback) from None
 
 
 def plain_copy(value: Any) -> Any:
@@ -104,7 +120,7 @@ class LocalStudent(Student):
     def call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
         function = self._namespace.get(name)
         if not callable(function):
-            raise StudentError(name, "NameError", f"the notebook defines no function {name!r}")
+            raise StudentError.of(name, NotDefined(name))
         args, kwargs = plain_copy(list(args)), plain_copy(kwargs)
         return self._quietly(name, lambda: (
             {"result": function(*args, **kwargs), "args": args} if return_args
@@ -125,5 +141,4 @@ class LocalStudent(Student):
         except PlainDataError as exc:
             raise StudentError(name, "NotPlainData", f"returned {exc}") from None
         except Exception as exc:  # noqa: BLE001 - student code may raise anything
-            raise StudentError(name, type(exc).__name__, str(exc),
-                               student_traceback(exc)) from None
+            raise StudentError.of(name, exc) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.answers.float64 import sigmoid64
 from nnlabs.checks.lab01 import PERCEPTRON_EPOCHS, step, with_ones
 from reference.data import min_max_scale, standardize  # noqa: F401 - the oracle's answers
 from reference.neuron import (  # noqa: F401
@@ -23,11 +24,6 @@ from reference.neuron import (  # noqa: F401
     ridge_regression,
     sign,
 )
-
-
-def sigmoid64(s: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(s, dtype=np.float64)))
-
 
 # The activations a check hands to neuron_output, by name (a probe cannot receive functions).
 ACTIVATIONS = {"identity": lambda s: s, "sigmoid": sigmoid64, "tanh": np.tanh}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.answers.float64 import sigmoid64, softmax64
 from nnlabs.expect import WITHOUT_DOUT, upstream_mistakes
 from reference.activations import (  # noqa: F401 - the oracle's answers
     elu,
@@ -31,16 +32,6 @@ from reference.losses import (  # noqa: F401
     mse,
     softmax_cross_entropy,
 )
-
-
-def sigmoid64(s: np.ndarray) -> np.ndarray:
-    """Wrong variants are built from this float64 sigmoid, not from the oracle."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(s, dtype=np.float64)))
-
-
-def softmax64(s: np.ndarray, axis: int | None = -1) -> np.ndarray:
-    e = np.exp(s - np.max(s, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def sigmoid_mistakes(s: np.ndarray) -> dict:

@@ -24,8 +24,6 @@ from nnlabs.checks.lab01 import (
     check_sign,
     classification_data,
     descent,
-    expect_finite,
-    expect_tuple,
     expect_weights,
     least_squares,
     logistic,
@@ -41,7 +39,7 @@ from nnlabs.checks.lab01 import (
     standardization,
     with_ones,
 )
-from nnlabs.expect import expect_close
+from nnlabs.expect import expect_close, expect_finite, expect_tuple
 
 # The activations neuron_output is graded with, by name (the answer key holds the functions).
 ACTIVATIONS = ("identity", "sigmoid", "tanh")

@@ -24,8 +24,6 @@ from nnlabs.checks.lab03 import (
     check_tanh,
     check_tanh_backward,
     elu,
-    expect_gradient_near,
-    expect_pair,
     labels_for,
     leaky_relu,
     mse,
@@ -42,7 +40,7 @@ from nnlabs.checks.lab03 import (
     softmax_backward,
     tanh,
 )
-from nnlabs.expect import expect, expect_close
+from nnlabs.expect import expect, expect_close, expect_gradient_near, expect_pair
 
 
 @sigmoid.check(points=1, hidden=True)

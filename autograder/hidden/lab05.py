@@ -16,13 +16,10 @@ from nnlabs.checks.lab05 import (
     check_constant_init,
     check_dead_fraction,
     check_gradient_norms,
-    check_he_normal,
-    check_he_uniform,
+    check_initializer,
     check_normal,
     check_predicted_variance,
     check_uniform_fan_in,
-    check_xavier_normal,
-    check_xavier_uniform,
     constant_init,
     dead_fraction,
     gradient_norms,
@@ -68,15 +65,15 @@ def test_predicted_variance_matches_the_formula_and_a_simulation(student, oracle
 @xavier.check(points=1, hidden=True)
 def test_xavier_on_random_sizes(student, oracle, rng):
     fan_in, fan_out = unequal_fans(rng)
-    check_xavier_uniform(student, oracle, fan_in, fan_out, seed_from(rng))
-    check_xavier_normal(student, oracle, fan_out, fan_in, seed_from(rng))
+    check_initializer(student, oracle, "xavier_uniform", fan_in, fan_out, seed_from(rng))
+    check_initializer(student, oracle, "xavier_normal", fan_out, fan_in, seed_from(rng))
 
 
 @he.check(points=1, hidden=True)
 def test_he_on_random_sizes(student, oracle, rng):
     fan_in, fan_out = unequal_fans(rng)
-    check_he_uniform(student, oracle, fan_in, fan_out, seed_from(rng))
-    check_he_normal(student, oracle, fan_out, fan_in, seed_from(rng))
+    check_initializer(student, oracle, "he_uniform", fan_in, fan_out, seed_from(rng))
+    check_initializer(student, oracle, "he_normal", fan_out, fan_in, seed_from(rng))
 
 
 @activation_stds.check(points=1, hidden=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from nnlabs.checks.lab07 import (
-    GRADIENT_TOL,
     adam,
     adam_hyper,
     bn,
@@ -25,7 +24,6 @@ from nnlabs.checks.lab07 import (
     early,
     expect_inverted_mask,
     expect_kept_fraction,
-    expect_tuple,
     keep_probability,
     l1,
     l2,
@@ -34,7 +32,7 @@ from nnlabs.checks.lab07 import (
     penalty,
     random_matrix_shape,
 )
-from nnlabs.expect import expect, expect_gradient
+from nnlabs.expect import GRADIENT_TOL, expect, expect_gradient, expect_tuple
 
 
 @l2.check(points=1, hidden=True)

@@ -26,13 +26,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlabs.expect import expect, expect_close, expect_gradient, expect_unchanged, mistake_key
+from nnlabs.expect import (
+    GRADIENT_TOL,
+    expect,
+    expect_close,
+    expect_finite,
+    expect_gradient,
+    expect_tuple,
+    expect_unchanged,
+)
+from nnlabs.plain import NotDefined
 from nnlabs.registry import Question
-from nnlabs.student import StudentError
-
-# A correct gradient is within GRADIENT_TOL (relative, elementwise) of the answer key's
-# central differences (step 1e-4).
-GRADIENT_TOL = 1e-5
+from nnlabs.student import run_probe
 
 # The perceptron's visible example, small enough to follow by hand: integers, so every inner
 # potential is exact; no line through the origin separates (1, 1) from (3, 3); the first
@@ -44,25 +49,6 @@ PERCEPTRON_EPOCHS = 200
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def expect_tuple(result: object, size: int, what: str, names: str) -> tuple:
-    """``result`` is a tuple (or list) of ``size`` items, as the docstring says."""
-    kind = (f"a {type(result).__name__} of length {len(result)}"
-            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
-    expect(isinstance(result, (tuple, list)) and len(result) == size,
-           f"{what} should return {size} values ({names}); got {kind}.")
-    return tuple(result)
-
-
-def expect_finite(got: object, what: str, advice: str) -> None:
-    """``got`` holds no nan or inf; otherwise fail with ``advice``."""
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return  # not numbers: the comparison that follows says what came back
-    expect(bool(np.isfinite(values).all()), f"{what} contains nan or inf: {advice}",
-    mistake_key(advice))
 
 
 def as_vector(got: object, what: str) -> np.ndarray:
@@ -107,14 +93,6 @@ def linear(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 def step(s: np.ndarray) -> np.ndarray:
     """The perceptron's f(s): -1 for s < 0, +1 otherwise."""
     return np.where(np.asarray(s) < 0, -1.0, 1.0)
-
-
-def run_probe(student, probe, function: str, *args):
-    """``student.run(probe, *args)``, with errors reported against the student's ``function``."""
-    try:
-        return student.run(probe, *args)
-    except StudentError as error:
-        raise StudentError(function, error.kind, error.message, error.traceback) from None
 
 
 def regression_data(rng: np.random.Generator, m: int, n: int, noise: float = 0.1
@@ -170,7 +148,7 @@ def probe_neuron_output(namespace, w, X, activation):
            "tanh": np.tanh}[activation]
     function = namespace.get("neuron_output")
     if not callable(function):
-        raise NameError("the notebook defines no function 'neuron_output'")
+        raise NotDefined("neuron_output")
     return function(w, X, phi)
 
 

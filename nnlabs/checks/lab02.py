@@ -19,38 +19,16 @@ from __future__ import annotations
 import numpy as np
 
 from nnlabs.expect import (
-    CheckFailed,
+    F32,
     expect,
     expect_close,
     expect_dtype,
-    expect_gradient,
+    expect_gradient_near,
+    expect_numbers,
 )
 from nnlabs.registry import Question
 
-# Central differences with a step of 1e-4: O(h^2) error ~1e-9 relative, rounding ~1e-12,
-# so a correct gradient is within GRADIENT_TOL (relative, elementwise); wrong ones are far off.
-GRADIENT_TOL = 1e-5
-F32 = {"rtol": 1e-4, "atol": 1e-6}
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def expect_numbers(result: object, count: int, what: str, names: str) -> np.ndarray:
-    """``result`` is a tuple (or list) of ``count`` numbers; returned as a float64 array."""
-    kind = (f"a {type(result).__name__} of length {len(result)}"
-            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
-    expect(isinstance(result, (tuple, list)) and len(result) == count,
-           f"{what} should return a tuple of {count} numbers ({names}); got {kind}.")
-    try:
-        values = np.array([float(np.asarray(v).reshape(())) for v in result])
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{what} should return {count} numbers ({names}).") from None
-    return values
-
-
-def expect_gradient_near(got: object, numerical: np.ndarray, what: str, **kwargs) -> None:
-    expect_gradient(got, numerical, what, tol=GRADIENT_TOL, **kwargs)
 
 
 def off_zero(rng: np.random.Generator, shape, low: float = 0.2, high: float = 2.0) -> np.ndarray:

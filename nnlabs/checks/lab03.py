@@ -20,25 +20,20 @@ import math
 import numpy as np
 
 from nnlabs.expect import (
+    F32,
     expect,
     expect_close,
     expect_dtype,
-    expect_gradient,
+    expect_finite,
+    expect_gradient_near,
+    expect_pair,
     expect_unchanged,
-    mistake_key,
 )
 from nnlabs.registry import Question
 
-# A correct gradient is within GRADIENT_TOL (relative, elementwise) of the answer key's
-# central differences (step 1e-4: O(h^2) error ~1e-9 relative, rounding ~1e-12 absolute)
-# even where it is as small as 1e-6; every wrong variant is off by far more.
-GRADIENT_TOL = 1e-5
-
-# Tolerances when a float32 result is compared with float64 expectations.
-F32 = {"rtol": 1e-4, "atol": 1e-6}
-
 # Large inputs: exp(1000) overflows float64, exp(100) overflows float32.
 HUGE = np.array([-1000.0, -800.0, -100.0, -40.0, 40.0, 100.0, 800.0, 1000.0])
+LARGE = "inputs of size up to 1000"  # what the stability checks tell a nan or inf came from
 
 
 # --------------------------------------------------------------------------- helpers
@@ -76,32 +71,6 @@ def off_kinks(rng: np.random.Generator, shape: tuple[int, ...],
     return both_signs(s) if s.size > 1 else s
 
 
-def expect_finite(got: object, what: str, advice: str) -> None:
-    """``got`` holds no nan or inf; otherwise fail with ``advice`` on how to compute it stably."""
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return  # not numbers: the comparison that follows says what came back
-    shown = np.array2string(values.ravel()[:6], precision=4)
-    expect(bool(np.isfinite(values).all()),
-           f"{what} contains nan or inf (got {shown}{', ...' if values.size > 6 else ''}) "
-           f"for inputs of size up to 1000: {advice}", mistake_key(advice))
-
-
-def expect_pair(result: object, what: str, names: str) -> tuple:
-    """``result`` is a pair, as a loss or PReLU's backward returns."""
-    kind = (f"a {type(result).__name__} of length {len(result)}"
-            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
-    expect(isinstance(result, (tuple, list)) and len(result) == 2,
-           f"{what} should return a pair ({names}); got {kind}.")
-    return tuple(result)
-
-
-def expect_gradient_near(got: object, numerical: np.ndarray, what: str, **kwargs) -> None:
-    """:func:`expect_gradient` with this lab's tolerance, ``GRADIENT_TOL``."""
-    expect_gradient(got, numerical, what, tol=GRADIENT_TOL, **kwargs)
-
-
 sigmoid = Question("lab03.sigmoid", functions=("sigmoid",), points=4)
 
 
@@ -118,7 +87,7 @@ def test_sigmoid_stays_finite_and_saturates_for_large_inputs(student, oracle, rn
     got = student.sigmoid(s)
     expect_finite(got, "sigmoid(s)", "e^s / (1 + e^s) overflows to inf / inf there. "
                   "Use 1 / (1 + e^{-s}) for s >= 0 and e^s / (1 + e^s) for s < 0, so that "
-                  "np.exp only ever sees numbers <= 0.")
+                  "np.exp only ever sees numbers <= 0.", inputs=LARGE)
     expect_close(got, oracle.sigmoid(s), "sigmoid(s) for large |s|", atol=1e-12)
 
 
@@ -152,7 +121,7 @@ def test_sigmoid_backward_is_finite_and_vanishes_for_saturated_inputs(student, o
     got = student.sigmoid_backward(dout, s)
     expect_finite(got, "sigmoid_backward(dout, s)", "e^{-s} / (1 + e^{-s})^2 is "
                   "inf / inf for very negative s. Compute y_hat = sigma(s) stably and return "
-                  "dout * y_hat * (1 - y_hat).")
+                  "dout * y_hat * (1 - y_hat).", inputs=LARGE)
     expect_close(got, oracle.sigmoid_backward(dout, s), "sigmoid_backward(dout, s) for "
                  "saturated s", atol=1e-12, mistakes=oracle.sigmoid_backward_mistakes(dout, s))
 
@@ -200,10 +169,10 @@ def test_tanh_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
     got = student.tanh(s)
     expect_finite(got, "tanh(s)", "(e^s - e^{-s}) / (e^s + e^{-s}) is inf / inf there. "
                   "Use tanh(s) = 2 sigma(2s) - 1 with a stable sigmoid, or "
-                  "(1 - e^{-2|s|}) / (1 + e^{-2|s|}) with the sign of s.")
+                  "(1 - e^{-2|s|}) / (1 + e^{-2|s|}) with the sign of s.", inputs=LARGE)
     expect_close(got, oracle.tanh(s), "tanh(s) for large |s|", atol=1e-12)
     got = student.tanh_backward(dout, s)
-    expect_finite(got, "tanh_backward(dout, s)", "compute tanh(s) stably first.")
+    expect_finite(got, "tanh_backward(dout, s)", "compute tanh(s) stably first.", inputs=LARGE)
     expect_close(got, oracle.tanh_backward(dout, s), "tanh_backward(dout, s) for large |s|",
                  atol=1e-12, mistakes=oracle.tanh_backward_mistakes(dout, s))
 
@@ -393,10 +362,10 @@ def test_elu_and_backward_stay_finite_for_large_inputs(student, oracle, rng):
               "such as alpha * (e^s - 1) * (s < 0) turns inf * 0 into nan. Select the "
               "branches with np.where, and exponentiate only np.minimum(s, 0).")
     got = student.elu(s, alpha)
-    expect_finite(got, "elu(s, 1.0)", advice)
+    expect_finite(got, "elu(s, 1.0)", advice, inputs=LARGE)
     expect_close(got, oracle.elu(s, alpha), "elu(s, 1.0) for large |s|")
     got = student.elu_backward(dout, s, alpha)
-    expect_finite(got, "elu_backward(dout, s, 1.0)", advice)
+    expect_finite(got, "elu_backward(dout, s, 1.0)", advice, inputs=LARGE)
     expect_close(got, oracle.elu_backward(dout, s, alpha), "elu_backward(dout, s, 1.0) for "
                  "large |s|", atol=1e-12, mistakes=oracle.elu_backward_mistakes(dout, s, alpha))
 
@@ -506,7 +475,7 @@ def test_softmax_stays_finite_for_large_logits(student, oracle, rng):
     offsets[0] = 1000.0
     s = rng.normal(0.0, 3.0, size=(m, k)) + offsets
     got = student.softmax(s)
-    expect_finite(got, "softmax(s)", SHIFT_ADVICE)
+    expect_finite(got, "softmax(s)", SHIFT_ADVICE, inputs=LARGE)
     expect_close(got, oracle.softmax(s), "softmax(s) for large logits",
                  mistakes=oracle.softmax_mistakes(s))
 
@@ -549,7 +518,7 @@ def test_softmax_backward_stays_finite_for_large_logits(student, oracle, rng):
     s = rng.normal(0.0, 2.0, size=shape) + rng.choice([-1000.0, 1000.0], size=(shape[0], 1))
     dout = rng.normal(size=shape)
     got = student.softmax_backward(dout, s)
-    expect_finite(got, "softmax_backward(dout, s)", SHIFT_ADVICE)
+    expect_finite(got, "softmax_backward(dout, s)", SHIFT_ADVICE, inputs=LARGE)
     expect_close(got, oracle.softmax_backward(dout, s), "softmax_backward(dout, s) for large "
                  "logits", atol=1e-12, mistakes=oracle.softmax_backward_mistakes(dout, s))
 
@@ -603,7 +572,7 @@ def check_bce(student, oracle, s, y, what, large=False):
                   "there: e^{-s} is inf for very negative s (log(1 + e^{-s}) needs the |s|), and "
                   "log(sigma(s)) is log(0) = -inf once sigma(s) rounds to 0 (and 1 - sigma(s) "
                   "to 0 for large s). Simplify the loss to max(s, 0) - y s + log(1 + e^{-|s|}) "
-                  "(np.logaddexp(0, s) - y s is the same).")
+                  "(np.logaddexp(0, s) - y s is the same).", inputs=LARGE)
     reference_loss, reference_grad = oracle.binary_cross_entropy_with_logits(s, y)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m)
     mistakes = oracle.bce_gradient_mistakes(s, y)
@@ -642,7 +611,7 @@ def check_sce(student, oracle, s, labels, what, large=False):
                   "there: e^s is inf for large scores unless each row's maximum is subtracted "
                   "first, and log(softmax(s)) is log(0) = -inf once the true class's probability "
                   "underflows. Use log softmax(s)_y = s_y - logsumexp(s) with "
-                  "logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).")
+                  "logsumexp(s) = max(s) + log(sum(exp(s - max(s)))).", inputs=LARGE)
     reference_loss, reference_grad = oracle.softmax_cross_entropy(s, labels)
     expect_close(loss, reference_loss, f"the loss of {what}", batch_size=m,
                  mistakes=oracle.sce_loss_mistakes(s, labels))

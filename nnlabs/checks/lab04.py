@@ -25,22 +25,23 @@ from __future__ import annotations
 import numpy as np
 
 from nnlabs.expect import (
+    F32,
+    GRADIENT_TOL,
     CheckFailed,
     expect,
     expect_close,
     expect_dtype,
     expect_gradient,
+    expect_items,
     expect_unchanged,
 )
+from nnlabs.plain import NotDefined
 from nnlabs.registry import Question
-
-# Central differences with step 1e-4 and a relative tolerance of 1e-5, as lab 03.
-GRADIENT_TOL = 1e-5
-F32 = {"rtol": 1e-4, "atol": 1e-6}
 
 # What the probes below run beside the student's code: the planted model of the
 # gradient-check question, and ``call_with``, which swaps the pieces a function composes for
-# correct ones. Plain numpy: it is executed in the sandboxed worker too.
+# correct ones. Plain numpy (and NotDefined, for a missing function): it is executed in the
+# sandboxed worker too.
 LIBRARY = '''
 def planted_model(X, T, grads, bug):
     """f(params) -> (loss, grads) of a tanh network with squared loss; grads are its
@@ -107,7 +108,7 @@ def answering(name, calls, own):
                 if same(known, asked):
                     return copied(result)
         if own is None:
-            raise NameError(f"the notebook defines no function {name!r}")
+            raise NotDefined(name)
         return own(*args, **kwargs)
 
     return piece
@@ -119,7 +120,7 @@ def call_with(namespace, name, args, replace, answers):
     grading), or stand-ins answering from ``answers``."""
     function = namespace.get(name)
     if not callable(function):
-        raise NameError(f"the notebook defines no function {name!r}")
+        raise NotDefined(name)
     missing = object()
     saved = {n: namespace.get(n, missing) for n in replace}
     pieces = {n: globals()[n] for n in replace if n in globals()}
@@ -155,21 +156,21 @@ TRAINING_PIECES = ("linear_forward", "linear_backward", "softmax_cross_entropy",
 
 
 def softmax_classifier_loss(namespace, library, answers, replace, X, y, W, b):
-    scope = {"np": np}
+    scope = {"np": np, "NotDefined": NotDefined}
     exec(library, scope)
     return scope["call_with"](namespace, "softmax_classifier_loss", (X, y, W, b), replace,
                               answers)
 
 
 def mlp_forward(namespace, library, answers, replace, X, params):
-    scope = {"np": np}
+    scope = {"np": np, "NotDefined": NotDefined}
     exec(library, scope)
     result = scope["call_with"](namespace, "mlp_forward", (X, params), replace, answers)
     return result, X, params
 
 
 def mlp_loss_and_gradients(namespace, library, answers, replace, X, y, params):
-    scope = {"np": np}
+    scope = {"np": np, "NotDefined": NotDefined}
     exec(library, scope)
     result = scope["call_with"](namespace, "mlp_loss_and_gradients", (X, y, params), replace,
                                 answers)
@@ -179,7 +180,7 @@ def mlp_loss_and_gradients(namespace, library, answers, replace, X, y, params):
 def gradient_check(namespace, library, X, T, grads, params, bug, h=None):
     """The student's error for the planted model (with the step ``h`` when one is given),
     and params as the call left them (the grader compares them with what it sent)."""
-    scope = {"np": np}
+    scope = {"np": np, "NotDefined": NotDefined}
     exec(library, scope)
     model = scope["planted_model"](X, T, grads, bug)
     args = (model, params) if h is None else (model, params, h)
@@ -189,7 +190,7 @@ def gradient_check(namespace, library, X, T, grads, params, bug, h=None):
 
 def train_softmax_classifier(namespace, library, answers, replace, X, y, lr, epochs,
                              batch_size, seed):
-    scope = {"np": np}
+    scope = {"np": np, "NotDefined": NotDefined}
     exec(library, scope)
     return scope["call_with"](namespace, "train_softmax_classifier",
                               (X, y, lr, epochs, batch_size, seed), replace, answers)
@@ -209,12 +210,9 @@ def probe_arguments(oracle, answers_of: str, replace: tuple[str, ...], *args) ->
 
 
 def expect_tuple(result: object, what: str, names: tuple[str, ...]) -> tuple:
-    """``result`` is a tuple (or list) of ``len(names)`` values."""
-    kind = (f"a {type(result).__name__} of length {len(result)}"
-            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
-    expect(isinstance(result, (tuple, list)) and len(result) == len(names),
-           f"{what} should return a tuple ({', '.join(names)}); got {kind}.")
-    return tuple(result)
+    """``result`` is a tuple (or list) of ``len(names)`` values: this lab's feedback names
+    them, ``should return a tuple (dX, dW, db)`` (see :func:`nnlabs.expect.expect_items`)."""
+    return expect_items(result, len(names), what, f"a tuple ({', '.join(names)})")
 
 
 def expect_shape(got: object, shape: tuple[int, ...], what: str, hints: dict) -> None:

@@ -35,8 +35,9 @@ from nnlabs.expect import (
     expect_unchanged,
     named_mistake,
 )
+from nnlabs.plain import NotDefined
 from nnlabs.registry import Question
-from nnlabs.student import StudentError
+from nnlabs.student import run_probe
 
 # Kurtosis E[w^4] / Var(w)^2 of the two families: the spread of a sample variance.
 NORMAL_KURTOSIS, UNIFORM_KURTOSIS = 3.0, 9.0 / 5.0
@@ -54,17 +55,14 @@ def draw_weights(namespace, name, fan_in, fan_out, seed, kwargs):
     """Probe: the student's initializer ``name`` called with a generator made from ``seed``."""
     function = namespace.get(name)
     if not callable(function):
-        raise NameError(f"the notebook defines no function {name!r}")
+        raise NotDefined(name)
     return function(fan_in, fan_out, np.random.default_rng(seed), **kwargs)
 
 
 def draw(student, name: str, fan_in: int, fan_out: int, seed: int, **kwargs) -> object:
     """``name(fan_in, fan_out, np.random.default_rng(seed), **kwargs)`` run beside the
     student's code; errors name the student's function, not the probe."""
-    try:
-        return student.run(draw_weights, name, fan_in, fan_out, seed, kwargs)
-    except StudentError as error:
-        raise StudentError(name, error.kind, error.message, error.traceback) from None
+    return run_probe(student, draw_weights, name, name, fan_in, fan_out, seed, kwargs)
 
 
 def seed_from(rng: np.random.Generator) -> int:
@@ -248,32 +246,29 @@ def test_predicted_variance_on_a_small_example(student, oracle):
 xavier = Question("lab05.xavier", functions=("xavier_uniform", "xavier_normal"), points=3)
 
 
-def check_xavier_uniform(student, oracle, fan_in, fan_out, seed):
-    what = f"xavier_uniform({fan_in}, {fan_out}, rng)"
-    W = expect_weights(draw(student, "xavier_uniform", fan_in, fan_out, seed),
-                       fan_in, fan_out, what)
-    variance, bound = oracle.xavier_distribution(fan_in, fan_out)
-    expect_distribution(W, variance, UNIFORM_KURTOSIS, what, bound=bound,
-                        mistakes=oracle.xavier_mistakes(fan_in, fan_out))
-
-
-def check_xavier_normal(student, oracle, fan_in, fan_out, seed):
-    what = f"xavier_normal({fan_in}, {fan_out}, rng)"
-    W = expect_weights(draw(student, "xavier_normal", fan_in, fan_out, seed),
-                       fan_in, fan_out, what)
-    variance, _ = oracle.xavier_distribution(fan_in, fan_out)
-    expect_distribution(W, variance, NORMAL_KURTOSIS, what,
-                        mistakes=oracle.xavier_mistakes(fan_in, fan_out))
+def check_initializer(student, oracle, name: str, fan_in: int, fan_out: int, seed: int) -> None:
+    """The student's ``name``, one of ``xavier_uniform``, ``xavier_normal``, ``he_uniform``
+    and ``he_normal``: its draw has the scheme's variance (Xavier from both fans, He from
+    fan_in), the family's spread, and for U(-a, a) no weight beyond a."""
+    scheme, family = name.split("_")
+    what = f"{name}({fan_in}, {fan_out}, rng)"
+    W = expect_weights(draw(student, name, fan_in, fan_out, seed), fan_in, fan_out, what)
+    fans = (fan_in, fan_out) if scheme == "xavier" else (fan_in,)
+    variance, bound = getattr(oracle, f"{scheme}_distribution")(*fans)
+    uniform = family == "uniform"
+    expect_distribution(W, variance, UNIFORM_KURTOSIS if uniform else NORMAL_KURTOSIS, what,
+                        bound=bound if uniform else None,
+                        mistakes=getattr(oracle, f"{scheme}_mistakes")(fan_in, fan_out))
 
 
 @xavier.check(points=1)
 def test_xavier_uniform_variance_bounds_and_shape(student, oracle, rng):
-    check_xavier_uniform(student, oracle, 300, 200, seed_from(rng))
+    check_initializer(student, oracle, "xavier_uniform", 300, 200, seed_from(rng))
 
 
 @xavier.check(points=1)
 def test_xavier_normal_variance_and_shape(student, oracle, rng):
-    check_xavier_normal(student, oracle, 300, 200, seed_from(rng))
+    check_initializer(student, oracle, "xavier_normal", 300, 200, seed_from(rng))
 
 
 # --------------------------------------------------------------------------- He
@@ -281,30 +276,14 @@ def test_xavier_normal_variance_and_shape(student, oracle, rng):
 he = Question("lab05.he", functions=("he_uniform", "he_normal"), points=4)
 
 
-def check_he_uniform(student, oracle, fan_in, fan_out, seed):
-    what = f"he_uniform({fan_in}, {fan_out}, rng)"
-    W = expect_weights(draw(student, "he_uniform", fan_in, fan_out, seed), fan_in, fan_out, what)
-    variance, bound = oracle.he_distribution(fan_in)
-    expect_distribution(W, variance, UNIFORM_KURTOSIS, what, bound=bound,
-                        mistakes=oracle.he_mistakes(fan_in, fan_out))
-
-
-def check_he_normal(student, oracle, fan_in, fan_out, seed):
-    what = f"he_normal({fan_in}, {fan_out}, rng)"
-    W = expect_weights(draw(student, "he_normal", fan_in, fan_out, seed), fan_in, fan_out, what)
-    variance, _ = oracle.he_distribution(fan_in)
-    expect_distribution(W, variance, NORMAL_KURTOSIS, what,
-                        mistakes=oracle.he_mistakes(fan_in, fan_out))
-
-
 @he.check(points=1)
 def test_he_uniform_variance_bounds_and_shape(student, oracle, rng):
-    check_he_uniform(student, oracle, 300, 200, seed_from(rng))
+    check_initializer(student, oracle, "he_uniform", 300, 200, seed_from(rng))
 
 
 @he.check(points=1)
 def test_he_normal_variance_and_shape(student, oracle, rng):
-    check_he_normal(student, oracle, 300, 200, seed_from(rng))
+    check_initializer(student, oracle, "he_normal", 300, 200, seed_from(rng))
 
 
 @he.check(points=1)

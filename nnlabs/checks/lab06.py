@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from nnlabs.expect import (
+    F32,
     CheckFailed,
     expect,
     expect_close,
@@ -38,7 +39,6 @@ from nnlabs.student import StudentError
 # Float64 trajectories are compared tightly: a bias correction off by one step at t ~ 100
 # changes an update by ~1e-4 of its size, far above these tolerances.
 TIGHT = {"rtol": 1e-8, "atol": 1e-12}
-F32 = {"rtol": 1e-4, "atol": 1e-6}
 
 STATE = {"sgd_step": (), "momentum_step": ("v",), "adagrad_step": ("G",),
          "rmsprop_step": ("G",), "adam_step": ("m", "v", "t")}

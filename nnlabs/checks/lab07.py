@@ -27,28 +27,18 @@ from __future__ import annotations
 import numpy as np
 
 from nnlabs.expect import (
+    F32,
+    GRADIENT_TOL,
     expect,
     expect_close,
     expect_dtype,
     expect_gradient,
+    expect_tuple,
     expect_unchanged,
 )
 from nnlabs.registry import Question
 
-GRADIENT_TOL = 1e-5
-F32 = {"rtol": 1e-4, "atol": 1e-6}
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def expect_tuple(result: object, size: int, what: str, names: str) -> tuple:
-    """``result`` is a tuple (or list) of ``size`` items, as the docstring says."""
-    kind = (f"a {type(result).__name__} of length {len(result)}"
-            if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
-    expect(isinstance(result, (tuple, list)) and len(result) == size,
-           f"{what} should return {size} values ({names}); got {kind}.")
-    return tuple(result)
 
 
 def random_matrix_shape(rng: np.random.Generator) -> tuple[int, int]:

@@ -8,7 +8,11 @@ from nnlabs.expect import (
     CheckFailed,
     expect_close,
     expect_dtype,
+    expect_finite,
     expect_gradient,
+    expect_numbers,
+    expect_pair,
+    expect_tuple,
     expect_unchanged,
 )
 
@@ -149,3 +153,32 @@ def test_family_keys_are_the_keys_families_are_named_by():
     factors = (-1.0, 2.0, 0.5, 4.0, 0.25, 3.0)
     keys = {verdict_of(EXPECTED * c, batch_size=4).mistake for c in factors}
     assert keys <= FAMILY_KEYS and len(keys) == 6
+
+
+def test_a_result_of_the_wrong_length_is_told_what_to_return_and_what_came_back():
+    message = failure_of(expect_tuple, (1.0,), 2, "mse(y_hat, y)", "loss, gradient")
+    assert message == ("mse(y_hat, y) should return 2 values (loss, gradient); got a tuple of "
+                       "length 1.")
+
+
+def test_a_result_of_the_right_length_comes_back_as_a_tuple():
+    assert expect_pair([1.0, 2.0], "mse(y_hat, y)", "loss, gradient") == (1.0, 2.0)
+
+
+def test_items_that_are_not_numbers_are_refused_by_expect_numbers():
+    message = failure_of(expect_numbers, ("a", "b"), 2, "f(x, y)", "df/dx, df/dy")
+    assert message == "f(x, y) should return 2 numbers (df/dx, df/dy)."
+
+
+def test_a_nan_is_told_with_the_advice_as_its_key():
+    with pytest.raises(CheckFailed) as failure:
+        expect_finite(np.array([1.0, np.nan]), "sigmoid(s)", "use a stable formula.")
+    assert (str(failure.value), failure.value.mistake) == (
+        "sigmoid(s) contains nan or inf: use a stable formula.", "use-stable-formula")
+
+
+def test_a_nan_from_named_inputs_is_shown_with_the_values_that_came_back():
+    message = failure_of(expect_finite, np.array([1.0, np.inf]), "tanh(s)", "compute stably.",
+                         inputs="inputs of size up to 1000")
+    assert message == ("tanh(s) contains nan or inf (got [ 1. inf]) for inputs of size up to "
+                       "1000: compute stably.")
