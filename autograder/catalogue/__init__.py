@@ -81,13 +81,21 @@ def definitions(source: str) -> dict[str, str]:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
+def _holds(line: str, wanted: str) -> bool:
+    """Whether ``line`` is the code ``wanted`` (without indentation), a trailing comment
+    of the line aside."""
+    text = line.strip()
+    return text == wanted or bool(wanted) and text.startswith(wanted) and \
+        text[len(wanted):].lstrip().startswith("#")
+
+
 @dataclass(frozen=True)
 class Edit:
     """The solution's ``function`` with some of its lines changed: each key of ``lines``,
-    one line or several in a row (matched without their indentation), which the function
-    must hold exactly once, replaced by its value, indented as the first line it replaces
-    ("" deletes them). The keys are replaced in order, each in the text the previous
-    ones left."""
+    one line or several in a row (matched without their indentation and trailing
+    comments), which the function must hold exactly once, replaced by its value, indented
+    as the first line it replaces ("" deletes them). The keys are replaced in order, each
+    in the text the previous ones left."""
 
     function: str
     lines: dict[str, str] = field(hash=False)
@@ -99,7 +107,7 @@ class Edit:
         for old, new in self.lines.items():
             wanted = [line.strip() for line in textwrap.dedent(old).strip("\n").splitlines()]
             found = [i for i in range(len(text) - len(wanted) + 1)
-                     if [line.strip() for line in text[i:i + len(wanted)]] == wanted]
+                     if all(map(_holds, text[i:i + len(wanted)], wanted))]
             if len(found) != 1:
                 raise ValueError(f"{self.function} holds {old!r} {len(found)} times, "
                                  "not once")
@@ -109,6 +117,13 @@ class Edit:
                            for line in textwrap.dedent(new).strip("\n").splitlines()]
             text[i:i + len(wanted)] = replacement
         return "\n".join(text) + "\n"
+
+    def of_solution(self, lab: str) -> str:
+        """The lab's solution of the function, with the lines changed."""
+        solution = solution_definitions(lab)
+        if self.function not in solution:
+            raise ValueError(f"the {lab} solution defines no {self.function}")
+        return self.applied_to(solution[self.function])
 
 
 @functools.cache
@@ -128,15 +143,11 @@ def mistake_maker(lab: str) -> Callable[[str, str, str, str | Edit], Variant]:
 
     def mistake(name: str, question: str, feedback: str, source: str | Edit) -> Variant:
         if isinstance(source, Edit):
-            solution = solution_definitions(lab)
-            if source.function not in solution:
-                raise ValueError(f"{name}: the {lab} solution defines no {source.function}")
             try:
-                patches = {source.function: source.applied_to(solution[source.function])}
+                source = source.of_solution(lab)
             except ValueError as missed:
                 raise ValueError(f"{name}: {missed}") from None
-        else:
-            patches = definitions(source)
+        patches = definitions(source)
         if len(patches) != 1:
             raise ValueError(f"{name}: a mistake replaces exactly one definition")
         return Variant(name, patches, f"{lab}.{question}", feedback)

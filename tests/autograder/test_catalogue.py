@@ -48,6 +48,17 @@ def test_an_edit_to_nothing_deletes_its_lines():
     assert edited == "def f(x):\n    y = x + 1\n    return y\n"
 
 
+def test_an_edit_matches_a_line_whatever_its_trailing_comment():
+    commented = FUNCTION.replace("y = x + 1", "y = x + 1  # one more")
+    assert Edit("f", {"y = x + 1": "y = x - 1"}).applied_to(commented) == \
+        FUNCTION.replace("x + 1", "x - 1")
+
+
+def test_an_edit_does_not_match_a_line_that_only_begins_with_it():
+    with pytest.raises(ValueError, match="0 times"):
+        Edit("f", {"y = x": "y = 0"}).applied_to(FUNCTION)
+
+
 def test_an_edit_whose_line_the_function_lacks_is_refused():
     with pytest.raises(ValueError, match="0 times"):
         Edit("f", {"y = x + 2": "y = x"}).applied_to(FUNCTION)
