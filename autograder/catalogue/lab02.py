@@ -1,9 +1,11 @@
 """Lab 02's catalogue: mistakes students make when backpropagating by hand, building a
 scalar autograd and checking gradients numerically, and valid alternatives.
 
-Each mistake replaces one function (or the ``Value`` class) of the solution notebook and
-must lose points on its question, and only there; ``feedback`` is a phrase of the message
-the check prints. Each alternative is a different correct implementation: full marks.
+Each mistake replaces one function (or the ``Value`` class) of the solution notebook, or
+changes a few of its lines (an ``Edit``: the lines as they stand, then as the mistake has
+them), and must lose points on its question, and only there; ``feedback`` is a phrase of
+the message the check prints. Each alternative is a different correct implementation: full
+marks.
 """
 
 from __future__ import annotations

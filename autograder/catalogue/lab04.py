@@ -1,10 +1,11 @@
 """Lab 04's catalogue: mistakes students make with layers, the MLP and mini-batch SGD, and
 valid alternatives to the solution.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; ``feedback`` is a phrase of what the check says back. Each
-alternative replaces one or more functions with a different correct implementation and
-must keep full marks.
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; ``feedback`` is a phrase of what the check says back. Each
+alternative replaces one or more functions with a different correct implementation and must
+keep full marks.
 """
 
 from __future__ import annotations

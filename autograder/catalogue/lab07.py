@@ -1,7 +1,8 @@
 """Lab 07's catalogue: mistakes students make with regularization, and valid alternatives.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; ``feedback`` is a phrase of what the check says back. Each
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; ``feedback`` is a phrase of what the check says back. Each
 alternative is a different correct implementation and must keep full marks.
 """
 
