@@ -85,8 +85,8 @@ def _holds(line: str, wanted: str) -> bool:
     """Whether ``line`` is the code ``wanted`` (without indentation), a trailing comment
     of the line aside."""
     text = line.strip()
-    return text == wanted or bool(wanted) and text.startswith(wanted) and \
-        text[len(wanted):].lstrip().startswith("#")
+    return text == wanted or (bool(wanted) and text.startswith(wanted)
+                              and text[len(wanted):].lstrip().startswith("#"))
 
 
 @dataclass(frozen=True)
