@@ -1,7 +1,9 @@
 """Variants of a lab's solution notebook: plausible mistakes and valid alternatives.
 
 A lab's catalogue (``autograder/catalogue/lab03.py``) lists :class:`Variant`
-objects: the solution notebook with one or more functions replaced. Mistakes
+objects: the solution notebook with one or more functions replaced. A mistake
+is written as the function it puts in or, when it changes a line or a few of
+the solution's function, as that change (an :class:`Edit`). Mistakes
 must lose points on the question they target, alternatives must keep full
 marks; the tests hold the grader to both. The same variants make the sample
 class that ``make demo`` grades and the submissions the grading benchmark
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import importlib
 import json
 import textwrap
@@ -78,11 +81,72 @@ def definitions(source: str) -> dict[str, str]:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
-def mistake_maker(lab: str) -> Callable[[str, str, str, str], Variant]:
-    """``mistake(name, question, feedback, source)`` for ``lab``: the solution with the one
-    definition in ``source`` put in, which must lose points on ``<lab>.<question>``."""
+def _holds(line: str, wanted: str) -> bool:
+    """Whether ``line`` is the code ``wanted`` (without indentation), a trailing comment
+    of the line aside."""
+    text = line.strip()
+    return text == wanted or (bool(wanted) and text.startswith(wanted)
+                              and text[len(wanted):].lstrip().startswith("#"))
 
-    def mistake(name: str, question: str, feedback: str, source: str) -> Variant:
+
+@dataclass(frozen=True)
+class Edit:
+    """The solution's ``function`` with some of its lines changed: each key of ``lines``,
+    one line or several in a row (matched without their indentation and trailing
+    comments), which the function must hold exactly once, replaced by its value, indented
+    as the first line it replaces ("" deletes them). The keys are replaced in order, each
+    in the text the previous ones left."""
+
+    function: str
+    lines: dict[str, str] = field(hash=False)
+
+    def applied_to(self, source: str) -> str:
+        """``source`` (the function's text) with the lines changed; ValueError where a
+        key's lines are not in it exactly once."""
+        text = source.splitlines()
+        for old, new in self.lines.items():
+            wanted = [line.strip() for line in textwrap.dedent(old).strip("\n").splitlines()]
+            found = [i for i in range(len(text) - len(wanted) + 1)
+                     if all(map(_holds, text[i:i + len(wanted)], wanted))]
+            if len(found) != 1:
+                raise ValueError(f"{self.function} holds {old!r} {len(found)} times, "
+                                 "not once")
+            (i,) = found
+            indent = text[i][: len(text[i]) - len(text[i].lstrip())]
+            replacement = [indent + line if line.strip() else ""
+                           for line in textwrap.dedent(new).strip("\n").splitlines()]
+            text[i:i + len(wanted)] = replacement
+        return "\n".join(text) + "\n"
+
+    def of_solution(self, lab: str) -> str:
+        """The lab's solution of the function, with the lines changed."""
+        solution = solution_definitions(lab)
+        if self.function not in solution:
+            raise ValueError(f"the {lab} solution defines no {self.function}")
+        return self.applied_to(solution[self.function])
+
+
+@functools.cache
+def solution_definitions(lab: str) -> dict[str, str]:
+    """Every top-level function and class of the lab's solution notebook, as its text."""
+    found: dict[str, str] = {}
+    for cell in load_notebook(lab)["cells"]:
+        if cell.get("cell_type") == "code":
+            found.update(definitions(_source(cell)))
+    return found
+
+
+def mistake_maker(lab: str) -> Callable[[str, str, str, str | Edit], Variant]:
+    """``mistake(name, question, feedback, source)`` for ``lab``: the solution with the one
+    definition in ``source`` put in, or with the :class:`Edit` ``source`` made to its
+    function, which must lose points on ``<lab>.<question>``."""
+
+    def mistake(name: str, question: str, feedback: str, source: str | Edit) -> Variant:
+        if isinstance(source, Edit):
+            try:
+                source = source.of_solution(lab)
+            except ValueError as missed:
+                raise ValueError(f"{name}: {missed}") from None
         patches = definitions(source)
         if len(patches) != 1:
             raise ValueError(f"{name}: a mistake replaces exactly one definition")

@@ -1,105 +1,21 @@
 """Lab 02's catalogue: mistakes students make when backpropagating by hand, building a
 scalar autograd and checking gradients numerically, and valid alternatives.
 
-Each mistake replaces one function (or the ``Value`` class) of the solution notebook and
-must lose points on its question, and only there; ``feedback`` is a phrase of the message
-the check prints. Each alternative is a different correct implementation: full marks.
+Each mistake replaces one function (or the ``Value`` class) of the solution notebook, or
+changes a few of its lines (an ``Edit``: the lines as they stand, then as the mistake has
+them), and must lose points on its question, and only there; ``feedback`` is a phrase of
+the message the check prints. Each alternative is a different correct implementation: full
+marks.
 """
 
 from __future__ import annotations
 
-import textwrap
-
-from autograder.catalogue import alternative, mistake_maker
+from autograder.catalogue import Edit, alternative, mistake_maker
 
 mistake = mistake_maker("lab02")
 
 
-# The solution's Value, with the pieces a mistake replaces marked; see value_with().
-VALUE = '''
-class Value:
-    def __init__(self, data, _children=(), _op=""):
-        self.data = float(data)
-        self.grad = 0.0
-        self._prev = tuple(_children)
-        self._op = _op
-        self._backward = lambda: None
-
-    def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            @ADD@
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            @MUL@
-        out._backward = _backward
-        return out
-
-    def __pow__(self, k):
-        out = Value(self.data ** k, (self,), "pow")
-
-        def _backward():
-            @POW@
-        out._backward = _backward
-        return out
-
-    def exp(self):
-        out = Value(math.exp(self.data), (self,), "exp")
-
-        def _backward():
-            @EXP@
-        out._backward = _backward
-        return out
-
-    def tanh(self):
-        out = Value(math.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            @TANH@
-        out._backward = _backward
-        return out
-
-    def relu(self):
-        out = Value(max(0.0, self.data), (self,), "relu")
-
-        def _backward():
-            @RELU@
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        @BACKWARD@
-
-    def __neg__(self):
-        return self * -1.0
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __truediv__(self, other):
-        return self * (other if isinstance(other, Value) else Value(other)) ** -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __rsub__(self, other):
-        return Value(other) - self
-
-    def __rtruediv__(self, other):
-        return Value(other) / self
-'''
-
+# The lines of the solution's Value that a mistake changes: each operation's backward.
 RIGHT = {
     "ADD": "self.grad += out.grad\nother.grad += out.grad",
     "MUL": "self.grad += other.data * out.grad\nother.grad += self.data * out.grad",
@@ -107,31 +23,13 @@ RIGHT = {
     "EXP": "self.grad += out.data * out.grad",
     "TANH": "self.grad += (1.0 - out.data ** 2) * out.grad",
     "RELU": "self.grad += (1.0 if self.data > 0 else 0.0) * out.grad",
-    "BACKWARD": """order, visited = [], set()
-
-def visit(node):
-    if node not in visited:
-        visited.add(node)
-        for child in node._prev:
-            visit(child)
-        order.append(node)
-
-visit(self)
-self.grad = 1.0
-for node in reversed(order):
-    node._backward()""",
 }
 
 
-def value_with(**pieces: str) -> str:
-    """The Value class with the named pieces replaced (the others as in the solution)."""
-    source = VALUE
-    for key, right in RIGHT.items():
-        body = textwrap.dedent(pieces.get(key, right)).strip("\n")
-        marker = f"@{key}@"
-        indent = source[:source.index(marker)].rsplit("\n", 1)[1]
-        source = source.replace(marker, textwrap.indent(body, indent).lstrip())
-    return source
+def value_with(**pieces: str) -> Edit:
+    """The solution's Value with the backward of the named operations (keys of RIGHT)
+    replaced."""
+    return Edit("Value", {RIGHT[key]: body for key, body in pieces.items()})
 
 
 # Each operation's local gradients, one per input it sends a gradient to; the solution's
@@ -214,80 +112,35 @@ MISTAKES = [
             return np.cos(x) * 2 * x
         """),
     # -- L(w1, w2)
-    mistake("two-weights-forgets-factor-2", "two_weight_gradients", "lost its factor 2", """
-        def two_weight_gradients(w1, w2, x, y):
-            f1 = np.tanh(w1 * x)
-            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
-            delta2 = (f2 - y) * f2 * (1.0 - f2)
-            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
-        """),
+    mistake("two-weights-forgets-factor-2", "two_weight_gradients", "lost its factor 2", Edit(
+        "two_weight_gradients", {"delta2 = 2.0 * (f2 - y) * f2 * (1.0 - f2)":
+                                 "delta2 = (f2 - y) * f2 * (1.0 - f2)"})),
     mistake("two-weights-forgets-w2-on-the-path", "two_weight_gradients",
-            "misses the local gradient d(w2 f1)/df1 = w2", """
-        def two_weight_gradients(w1, w2, x, y):
-            f1 = np.tanh(w1 * x)
-            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
-            delta2 = 2.0 * (f2 - y) * f2 * (1.0 - f2)
-            return float(delta2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
-        """),
+            "misses the local gradient d(w2 f1)/df1 = w2", Edit("two_weight_gradients", {
+                "dl_dw1 = delta2 * w2 * (1.0 - f1 ** 2) * x":
+                "dl_dw1 = delta2 * (1.0 - f1 ** 2) * x"})),
     mistake("two-weights-forgets-sigmoid-derivative", "two_weight_gradients",
-            "the derivative of the output sigmoid", """
-        def two_weight_gradients(w1, w2, x, y):
-            f1 = np.tanh(w1 * x)
-            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
-            delta2 = 2.0 * (f2 - y)
-            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
-        """),
-    mistake("two-weights-y-minus-f2", "two_weight_gradients", "not 2 (y - f2)", """
-        def two_weight_gradients(w1, w2, x, y):
-            f1 = np.tanh(w1 * x)
-            f2 = 1.0 / (1.0 + np.exp(-w2 * f1))
-            delta2 = 2.0 * (y - f2) * f2 * (1.0 - f2)
-            return float(delta2 * w2 * (1.0 - f1 ** 2) * x), float(delta2 * f1)
-        """),
+            "the derivative of the output sigmoid", Edit("two_weight_gradients", {
+                "delta2 = 2.0 * (f2 - y) * f2 * (1.0 - f2)": "delta2 = 2.0 * (f2 - y)"})),
+    mistake("two-weights-y-minus-f2", "two_weight_gradients", "not 2 (y - f2)", Edit(
+        "two_weight_gradients", {"delta2 = 2.0 * (f2 - y) * f2 * (1.0 - f2)":
+                                 "delta2 = 2.0 * (y - f2) * f2 * (1.0 - f2)"})),
     # -- the 2-2-1 network
-    mistake("network-swaps-w5-and-w6", "network_gradients", "the wrong outgoing weight", """
-        def network_gradients(w, b, x, y):
-            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
-            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
-            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
-            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
-            d_1, d_2 = d_o * w[5] * (1.0 - h1 ** 2), d_o * w[4] * (1.0 - h2 ** 2)
-            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
-                    np.array([d_1, d_2, d_o]))
-        """),
+    mistake("network-swaps-w5-and-w6", "network_gradients", "the wrong outgoing weight", Edit(
+        "network_gradients", {"delta_1 = delta_o * w5 * (1.0 - h1 ** 2)":
+                              "delta_1 = delta_o * w6 * (1.0 - h1 ** 2)",
+                              "delta_2 = delta_o * w6 * (1.0 - h2 ** 2)":
+                              "delta_2 = delta_o * w5 * (1.0 - h2 ** 2)"})),
     mistake("network-forgets-hidden-derivative", "network_gradients",
-            "the hidden units' derivative", """
-        def network_gradients(w, b, x, y):
-            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
-            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
-            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
-            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
-            d_1, d_2 = d_o * w[4], d_o * w[5]
-            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
-                    np.array([d_1, d_2, d_o]))
-        """),
+            "the hidden units' derivative", Edit("network_gradients", {
+                "delta_1 = delta_o * w5 * (1.0 - h1 ** 2)": "delta_1 = delta_o * w5",
+                "delta_2 = delta_o * w6 * (1.0 - h2 ** 2)": "delta_2 = delta_o * w6"})),
     mistake("network-forgets-output-derivative", "network_gradients",
-            "the output's derivative", """
-        def network_gradients(w, b, x, y):
-            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
-            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
-            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
-            d_o = 2.0 * (o1 - y)
-            d_1, d_2 = d_o * w[4] * (1.0 - h1 ** 2), d_o * w[5] * (1.0 - h2 ** 2)
-            return (np.array([d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]),
-                    np.array([d_1, d_2, d_o]))
-        """),
+            "the output's derivative", Edit("network_gradients", {
+                "delta_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)": "delta_o = 2.0 * (o1 - y)"})),
     mistake("network-overwrites-w-in-place", "network_gradients",
-            "modified its input w in place", """
-        def network_gradients(w, b, x, y):
-            h1 = np.tanh(w[0] * x[0] + w[1] * x[1] + b[0])
-            h2 = np.tanh(w[2] * x[0] + w[3] * x[1] + b[1])
-            o1 = 1.0 / (1.0 + np.exp(-(w[4] * h1 + w[5] * h2 + b[2])))
-            d_o = 2.0 * (o1 - y) * o1 * (1.0 - o1)
-            d_1, d_2 = d_o * w[4] * (1.0 - h1 ** 2), d_o * w[5] * (1.0 - h2 ** 2)
-            w[:] = [d_1 * x[0], d_1 * x[1], d_2 * x[0], d_2 * x[1], d_o * h1, d_o * h2]
-            return w, np.array([d_1, d_2, d_o])
-        """),
+            "modified its input w in place", Edit("network_gradients", {
+                "return dw, db": "w[:] = dw\nreturn w, db"})),
     # -- Value
     mistake("value-add-assigns-instead-of-accumulating", "value",
             "assigned with `=` instead of `+=`", value_with(
@@ -301,107 +154,61 @@ MISTAKES = [
         TANH="self.grad += (1.0 - self.data ** 2) * out.grad")),
     mistake("value-pow-forgets-k", "value", "k a^(k - 1)", value_with(
         POW="self.grad += self.data ** (k - 1) * out.grad")),
-    mistake("value-backward-without-seed", "value", "d(out)/d(out) = 1", value_with(
-        BACKWARD="""order, visited = [], set()
-
-def visit(node):
-    if node not in visited:
-        visited.add(node)
-        for child in node._prev:
-            visit(child)
-        order.append(node)
-
-visit(self)
-for node in reversed(order):
-    node._backward()""")),
+    mistake("value-backward-without-seed", "value", "d(out)/d(out) = 1", Edit(
+        "Value", {"self.grad = 1.0": ""})),
     mistake("value-backward-recursive-without-topological-order", "value",
-            "reverse topological order", value_with(BACKWARD="""
-self.grad = 1.0
+            "reverse topological order", Edit("Value", {"""
+                self.grad = 1.0
+                for node in reversed(order):
+                    node._backward()
+                """: """
+                self.grad = 1.0
 
-def propagate(node):
-    node._backward()
-    for child in node._prev:
-        propagate(child)
+                def propagate(node):
+                    node._backward()
+                    for child in node._prev:
+                        propagate(child)
 
-propagate(self)""")),
+                propagate(self)
+                """})),
     # -- gradient check
-    mistake("numerical-gradient-one-sided", "gradient_check", "one-sided difference", """
-        def numerical_gradient(f, x, h=1e-5):
-            grad = np.zeros(x.shape)
-            base = f(x)
-            for i in np.ndindex(x.shape):
-                original = x[i]
-                x[i] = original + h
-                grad[i] = (f(x) - base) / h
-                x[i] = original
-            return grad
-        """),
+    mistake("numerical-gradient-one-sided", "gradient_check", "one-sided difference", Edit(
+        "numerical_gradient", {"grad = np.zeros(x.shape)": "grad = np.zeros(x.shape)\nbase = f(x)",
+                               "x[i] = original - h\nminus = f(x)": "",
+                               "grad[i] = (plus - minus) / (2 * h)":
+                               "grad[i] = (plus - base) / h"})),
     mistake("numerical-gradient-divides-by-h", "gradient_check", "divide f(x + h) - f(x - h) by 2h",
-            """
-        def numerical_gradient(f, x, h=1e-5):
-            grad = np.zeros(x.shape)
-            for i in np.ndindex(x.shape):
-                original = x[i]
-                x[i] = original + h
-                plus = f(x)
-                x[i] = original - h
-                minus = f(x)
-                x[i] = original
-                grad[i] = (plus - minus) / h
-            return grad
-        """),
-    mistake("numerical-gradient-never-restores-x", "gradient_check", "modified x", """
-        def numerical_gradient(f, x, h=1e-5):
-            grad = np.zeros(x.shape)
-            for i in np.ndindex(x.shape):
-                x[i] += h
-                plus = f(x)
-                x[i] -= 2 * h
-                minus = f(x)
-                grad[i] = (plus - minus) / (2 * h)
-            return grad
-        """),
-    mistake("numerical-gradient-ignores-h", "gradient_check", "use the argument h", """
-        def numerical_gradient(f, x, h=1e-5):
-            grad = np.zeros(x.shape)
-            for i in np.ndindex(x.shape):
-                original = x[i]
-                x[i] = original + 1e-5
-                plus = f(x)
-                x[i] = original - 1e-5
-                minus = f(x)
-                x[i] = original
-                grad[i] = (plus - minus) / 2e-5
-            return grad
-        """),
-    mistake("relative-error-without-guard", "gradient_check", "0 / 0 is nan", """
-        def relative_error(a, b):
-            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
-        """),
-    mistake("relative-error-mean-not-max", "gradient_check", "report the largest one", """
-        def relative_error(a, b):
-            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-            return float(np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
-        """),
-    mistake("relative-error-absolute", "gradient_check", "without the division by |a| + |b|", """
-        def relative_error(a, b):
-            return float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
-        """),
+            Edit("numerical_gradient", {"grad[i] = (plus - minus) / (2 * h)":
+                                        "grad[i] = (plus - minus) / h"})),
+    mistake("numerical-gradient-never-restores-x", "gradient_check", "modified x", Edit(
+        "numerical_gradient", {"x[i] = original": ""})),
+    mistake("numerical-gradient-ignores-h", "gradient_check", "use the argument h", Edit(
+        "numerical_gradient", {"x[i] = original + h": "x[i] = original + 1e-5",
+                               "x[i] = original - h": "x[i] = original - 1e-5",
+                               "grad[i] = (plus - minus) / (2 * h)":
+                               "grad[i] = (plus - minus) / 2e-5"})),
+    mistake("relative-error-without-guard", "gradient_check", "0 / 0 is nan", Edit(
+        "relative_error", {
+            "return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))":
+            "return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))"})),
+    mistake("relative-error-mean-not-max", "gradient_check", "report the largest one", Edit(
+        "relative_error", {
+            "return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))":
+            "return float(np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))"})),
+    mistake("relative-error-absolute", "gradient_check", "without the division by |a| + |b|",
+            Edit("relative_error", {
+                "return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))":
+                "return float(np.max(np.abs(a - b)))"})),
     mistake("gradient-check-compares-gradient-with-itself", "gradient_check",
-            "a checker must expose it", """
-        def gradient_check(f, grad_f, x, h=1e-5):
-            x = np.array(x, dtype=np.float64)
-            return relative_error(grad_f(x), grad_f(x))
-        """),
+            "a checker must expose it", Edit("gradient_check", {
+                "return relative_error(analytic, numerical_gradient(f, x, h))":
+                "return relative_error(analytic, grad_f(x))"})),
     *upstream_mistakes(),
     # Edge of the domain (issue #19): denominators at the guard's scale.
     mistake("relative-error-guard-added-to-every-denominator", "gradient_check",
-            "the guard only replaces", """
-        def relative_error(a, b):
-            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))
-        """),
+            "the guard only replaces", Edit("relative_error", {
+                "return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))":
+                "return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-8)))"})),
     mistake("gradient-check-keeps-an-integer-point", "gradient_check", "a list of integers", """
         def gradient_check(f, grad_f, x, h=1e-5):
             x = np.asarray(x)
@@ -411,11 +218,9 @@ propagate(self)""")),
     # default.
     mistake("value-relu-local-gradient-one-at-zero", "value", "local gradient at exactly 0 as 1",
             value_with(RELU="self.grad += (1.0 if self.data >= 0 else 0.0) * out.grad")),
-    mistake("gradient-check-drops-its-step", "gradient_check", "Pass h on", """
-        def gradient_check(f, grad_f, x, h=1e-5):
-            x = np.array(x, dtype=np.float64)
-            return relative_error(grad_f(x.copy()), numerical_gradient(f, x))
-        """),
+    mistake("gradient-check-drops-its-step", "gradient_check", "Pass h on", Edit(
+        "gradient_check", {"return relative_error(analytic, numerical_gradient(f, x, h))":
+                           "return relative_error(analytic, numerical_gradient(f, x))"})),
 ]
 
 ALTERNATIVES = [
@@ -447,19 +252,29 @@ ALTERNATIVES = [
             dW = np.outer(delta_h, x)
             return np.concatenate([dW.ravel(), delta_o * h]), np.append(delta_h, delta_o)
         """),
-    alternative("value-with-iterative-topological-sort", value_with(BACKWARD="""
-order, visited, stack = [], set(), [(self, False)]
-while stack:
-    node, inputs_done = stack.pop()
-    if inputs_done:
-        order.append(node)
-    elif node not in visited:
-        visited.add(node)
-        stack.append((node, True))
-        stack.extend((child, False) for child in node._prev)
-self.grad = 1.0
-for node in reversed(order):
-    node._backward()""", TANH="self.grad += (1.0 - math.tanh(self.data) ** 2) * out.grad")),
+    alternative("value-with-iterative-topological-sort", Edit("Value", {
+        """
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                for child in node._prev:
+                    visit(child)
+                order.append(node)
+
+        visit(self)
+        """: """
+        stack = [(self, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((child, False) for child in node._prev)
+        """,
+        RIGHT["TANH"]: "self.grad += (1.0 - math.tanh(self.data) ** 2) * out.grad",
+    }).of_solution("lab02")),
     alternative("gradient-check-on-copies-with-unit-vectors", """
         def numerical_gradient(f, x, h=1e-5):
             x = np.asarray(x, dtype=np.float64)

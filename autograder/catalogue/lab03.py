@@ -1,15 +1,16 @@
 """Lab 03's catalogue: mistakes students make with activations and losses, and valid
 alternatives to the solution.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; where the check names the mistake, ``feedback`` is a phrase of
-that name. Each alternative replaces one or more functions with a different correct
-implementation and must keep full marks.
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; where the check names the mistake, ``feedback`` is a
+phrase of that name. Each alternative replaces one or more functions with a different
+correct implementation and must keep full marks.
 """
 
 from __future__ import annotations
 
-from autograder.catalogue import alternative, mistake_maker
+from autograder.catalogue import Edit, alternative, mistake_maker
 
 mistake = mistake_maker("lab03")
 
@@ -65,15 +66,10 @@ MISTAKES = [
         """),
     # -- sigmoid_backward
     mistake("sigmoid-backward-forgets-one-minus-sigma", "sigmoid_backward",
-            "did you forget the (1 - sigma(s)) factor?", """
-        def sigmoid_backward(dout, s):
-            return dout * sigmoid(s)
-        """),
-    mistake("sigmoid-backward-without-dout", "sigmoid_backward", "multiply by dout", """
-        def sigmoid_backward(dout, s):
-            y_hat = sigmoid(s)
-            return y_hat * (1 - y_hat)
-        """),
+            "did you forget the (1 - sigma(s)) factor?", Edit("sigmoid_backward", {
+                "return dout * y_hat * (1 - y_hat)": "return dout * y_hat"})),
+    mistake("sigmoid-backward-without-dout", "sigmoid_backward", "multiply by dout", Edit(
+        "sigmoid_backward", {"return dout * y_hat * (1 - y_hat)": "return y_hat * (1 - y_hat)"})),
     mistake("sigmoid-backward-treats-s-as-output", "sigmoid_backward",
             "backward receives the inner potential s", """
         def sigmoid_backward(dout, s):
@@ -84,13 +80,12 @@ MISTAKES = [
         def sigmoid_backward(dout, s):
             return dout * np.exp(-s) / (1 + np.exp(-s)) ** 2
         """),
-    mistake("sigmoid-backward-float64-buffer", "sigmoid_backward", "expected dtype float32", """
-        def sigmoid_backward(dout, s):
+    mistake("sigmoid-backward-float64-buffer", "sigmoid_backward", "expected dtype float32", Edit(
+        "sigmoid_backward", {"return dout * y_hat * (1 - y_hat)": """
             ds = np.zeros(s.shape)
-            y_hat = sigmoid(s)
             ds[:] = dout * y_hat * (1 - y_hat)
             return ds
-        """),
+            """})),
     # -- tanh
     mistake("tanh-lecture-identity-without-2s", "tanh", "2 sigma(2s) - 1", """
         def tanh(s):
@@ -205,23 +200,21 @@ MISTAKES = [
         def prelu(s, alpha):
             return np.where(s > 0, alpha * s, s)
         """),
-    mistake("prelu-backward-dalpha-per-example", "prelu", "one row per example", """
-        def prelu_backward(dout, s, alpha):
-            return np.where(s > 0, dout, alpha * dout), dout * np.minimum(s, 0)
-        """),
-    mistake("prelu-backward-dalpha-averaged", "prelu", "not the mean", """
-        def prelu_backward(dout, s, alpha):
-            ds = np.where(s > 0, dout, alpha * dout)
-            return ds, np.mean(dout * np.minimum(s, 0), axis=0)
-        """),
+    mistake("prelu-backward-dalpha-per-example", "prelu", "one row per example", Edit(
+        "prelu_backward", {"dalpha = np.sum(dout * np.minimum(s, 0), axis=0)":
+                           "dalpha = dout * np.minimum(s, 0)"})),
+    mistake("prelu-backward-dalpha-averaged", "prelu", "not the mean", Edit(
+        "prelu_backward", {"dalpha = np.sum(dout * np.minimum(s, 0), axis=0)":
+                           "dalpha = np.mean(dout * np.minimum(s, 0), axis=0)"})),
     mistake("prelu-backward-scales-dout-in-place", "prelu", "modified its input array in place",
-            """
-        def prelu_backward(dout, s, alpha):
-            dalpha = np.sum(dout * np.minimum(s, 0), axis=0)
-            ds = dout
-            ds *= np.where(s > 0, 1.0, alpha)
-            return ds, dalpha
-        """),
+            Edit("prelu_backward", {"""
+                ds = np.where(s > 0, dout, alpha * dout)
+                dalpha = np.sum(dout * np.minimum(s, 0), axis=0)
+                """: """
+                dalpha = np.sum(dout * np.minimum(s, 0), axis=0)
+                ds = dout
+                ds *= np.where(s > 0, 1.0, alpha)
+                """})),
     # -- softmax
     mistake("softmax-without-the-max-shift", "softmax", "Subtract each row's maximum", """
         def softmax(s, axis=-1):
@@ -312,32 +305,14 @@ MISTAKES = [
             return loss, (s - y) / s.shape[0]
         """),
     # -- softmax cross-entropy
-    mistake("softmax-ce-gradient-without-1-over-m", "softmax_cross_entropy", "the 1/m", """
-        def softmax_cross_entropy(s, y):
-            m = s.shape[0]
-            shifted = s - np.max(s, axis=1, keepdims=True)
-            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-            grad = np.exp(log_y_hat)
-            grad[np.arange(m), y] -= 1
-            return -np.mean(log_y_hat[np.arange(m), y]), grad
-        """),
+    mistake("softmax-ce-gradient-without-1-over-m", "softmax_cross_entropy", "the 1/m", Edit(
+        "softmax_cross_entropy", {"return float(loss), grad / m": "return float(loss), grad"})),
     mistake("softmax-ce-gradient-without-one-hot", "softmax_cross_entropy",
-            "subtract the one-hot targets", """
-        def softmax_cross_entropy(s, y):
-            m = s.shape[0]
-            shifted = s - np.max(s, axis=1, keepdims=True)
-            log_y_hat = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-            return -np.mean(log_y_hat[np.arange(m), y]), np.exp(log_y_hat) / m
-        """),
-    mistake("softmax-ce-log-of-softmax", "softmax_cross_entropy", "log(0) = -inf", """
-        def softmax_cross_entropy(s, y):
-            m = s.shape[0]
-            y_hat = softmax(s)
-            loss = -np.mean(np.log(y_hat[np.arange(m), y]))
-            grad = y_hat.copy()
-            grad[np.arange(m), y] -= 1
-            return loss, grad / m
-        """),
+            "subtract the one-hot targets", Edit("softmax_cross_entropy", {
+                "grad[rows, y] -= 1": ""})),
+    mistake("softmax-ce-log-of-softmax", "softmax_cross_entropy", "log(0) = -inf", Edit(
+        "softmax_cross_entropy", {"loss = -np.sum(log_y_hat[rows, y]) / m":
+                                  "loss = -np.sum(np.log(softmax(s)[rows, y])) / m"})),
     mistake("softmax-backward-without-dout", "softmax_backward", "multiply by dout", """
         def softmax_backward(dout, s, axis=-1):
             y_hat = softmax(s, axis)

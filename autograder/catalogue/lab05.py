@@ -1,15 +1,16 @@
 """Lab 05's catalogue: mistakes students make with weight initialization and the
 measurements of a deep network at initialization, and valid alternatives to the solution.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; ``feedback`` is a phrase of what the check says about it. Each
-alternative replaces one or more functions with a different correct implementation and must
-keep full marks.
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; ``feedback`` is a phrase of what the check says about it.
+Each alternative replaces one or more functions with a different correct implementation and
+must keep full marks.
 """
 
 from __future__ import annotations
 
-from autograder.catalogue import alternative, mistake_maker
+from autograder.catalogue import Edit, alternative, mistake_maker
 
 mistake = mistake_maker("lab05")
 
@@ -96,105 +97,30 @@ MISTAKES = [
         """),
     # -- per-layer stds
     mistake("stds-of-the-potentials", "activation_stds", "standard deviations of the potentials",
-            """
-        def activation_stds(X, weights, activation="tanh"):
-            f = np.tanh if activation == "tanh" else (lambda s: np.maximum(s, 0.0))
-            a, stds = X, []
-            for W in weights:
+            Edit("activation_stds", {"a = f(a @ W)\nstds.append(a.std())": """
                 s = a @ W
                 stds.append(s.std())
                 a = f(s)
-            return np.array(stds)
-        """),
-    mistake("stds-always-tanh", "activation_stds", "apply the activation named", """
-        def activation_stds(X, weights, activation="tanh"):
-            a, stds = X, []
-            for W in weights:
-                a = np.tanh(a @ W)
-                stds.append(a.std())
-            return np.array(stds)
-        """),
-    mistake("stds-include-the-input", "activation_stds", "leave out the input", """
-        def activation_stds(X, weights, activation="tanh"):
-            f = np.tanh if activation == "tanh" else (lambda s: np.maximum(s, 0.0))
-            a, stds = X, [X.std()]
-            for W in weights:
-                a = f(a @ W)
-                stds.append(a.std())
-            return np.array(stds)
-        """),
-    mistake("stds-per-unit-averaged", "activation_stds", "per-unit standard deviations", """
-        def activation_stds(X, weights, activation="tanh"):
-            f = np.tanh if activation == "tanh" else (lambda s: np.maximum(s, 0.0))
-            a, stds = X, []
-            for W in weights:
-                a = f(a @ W)
-                stds.append(a.std(axis=0).mean())
-            return np.array(stds)
-        """),
+                """})),
+    mistake("stds-always-tanh", "activation_stds", "apply the activation named", Edit(
+        "activation_stds", {"a = f(a @ W)": "a = np.tanh(a @ W)"})),
+    mistake("stds-include-the-input", "activation_stds", "leave out the input", Edit(
+        "activation_stds", {"a, stds = X, []": "a, stds = X, [X.std()]"})),
+    mistake("stds-per-unit-averaged", "activation_stds", "per-unit standard deviations", Edit(
+        "activation_stds", {"stds.append(a.std())": "stds.append(a.std(axis=0).mean())"})),
     # -- gradient norms
     mistake("norms-without-the-activation-derivative", "weight_gradient_norms",
-            "multiply the upstream gradient by f'(s^l)", """
-        def weight_gradient_norms(X, weights, dout, activation="tanh"):
-            inputs, a = [], X
-            for W in weights:
-                inputs.append(a)
-                a = np.tanh(a @ W) if activation == "tanh" else np.maximum(a @ W, 0.0)
-            norms, delta = np.zeros(len(weights)), dout
-            for l in reversed(range(len(weights))):
-                norms[l] = np.linalg.norm(inputs[l].T @ delta)
-                delta = delta @ weights[l].T
-            return norms
-        """),
-    mistake("norms-divided-by-n", "weight_gradient_norms", "do not divide by N", """
-        def weight_gradient_norms(X, weights, dout, activation="tanh"):
-            inputs, potentials, a = [], [], X
-            for W in weights:
-                inputs.append(a)
-                potentials.append(a @ W)
-                a = np.tanh(potentials[-1]) if activation == "tanh" else np.maximum(
-                    potentials[-1], 0.0)
-            norms, delta = np.zeros(len(weights)), dout
-            for l in reversed(range(len(weights))):
-                s = potentials[l]
-                ds = delta * (1 - np.tanh(s) ** 2 if activation == "tanh" else s > 0)
-                norms[l] = np.linalg.norm(inputs[l].T @ ds) / X.shape[0]
-                delta = ds @ weights[l].T
-            return norms
-        """),
-    mistake("norms-ignore-dout", "weight_gradient_norms", "expected", """
-        def weight_gradient_norms(X, weights, dout, activation="tanh"):
-            inputs, potentials, a = [], [], X
-            for W in weights:
-                inputs.append(a)
-                potentials.append(a @ W)
-                a = np.tanh(potentials[-1]) if activation == "tanh" else np.maximum(
-                    potentials[-1], 0.0)
-            norms, delta = np.zeros(len(weights)), np.ones_like(dout)
-            for l in reversed(range(len(weights))):
-                s = potentials[l]
-                ds = delta * (1 - np.tanh(s) ** 2 if activation == "tanh" else s > 0)
-                norms[l] = np.linalg.norm(inputs[l].T @ ds)
-                delta = ds @ weights[l].T
-            return norms
-        """),
+            "multiply the upstream gradient by f'(s^l)", Edit("weight_gradient_norms", {
+                "ds = delta * local": "ds = delta"})),
+    mistake("norms-divided-by-n", "weight_gradient_norms", "do not divide by N", Edit(
+        "weight_gradient_norms", {
+            "norms[l] = np.sqrt(np.sum((inputs[l].T @ ds) ** 2))":
+            "norms[l] = np.sqrt(np.sum((inputs[l].T @ ds) ** 2)) / X.shape[0]"})),
+    mistake("norms-ignore-dout", "weight_gradient_norms", "expected", Edit(
+        "weight_gradient_norms", {"delta = dout": "delta = np.ones_like(dout)"})),
     mistake("norms-propagate-before-the-derivative", "weight_gradient_norms",
-            "expected", """
-        def weight_gradient_norms(X, weights, dout, activation="tanh"):
-            inputs, potentials, a = [], [], X
-            for W in weights:
-                inputs.append(a)
-                potentials.append(a @ W)
-                a = np.tanh(potentials[-1]) if activation == "tanh" else np.maximum(
-                    potentials[-1], 0.0)
-            norms, delta = np.zeros(len(weights)), dout
-            for l in reversed(range(len(weights))):
-                s = potentials[l]
-                ds = delta * (1 - np.tanh(s) ** 2 if activation == "tanh" else s > 0)
-                norms[l] = np.linalg.norm(inputs[l].T @ ds)
-                delta = delta @ weights[l].T
-            return norms
-        """),
+            "expected", Edit("weight_gradient_norms", {
+                "delta = ds @ weights[l].T": "delta = delta @ weights[l].T"})),
     # -- dead ReLUs
     mistake("dead-fraction-of-entries", "dead_fraction", "the fraction of entries", """
         def dead_fraction(S):

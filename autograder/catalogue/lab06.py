@@ -1,15 +1,16 @@
 """Lab 06's catalogue: mistakes students make with optimizers and schedules, and valid
 alternatives to the solution.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; ``feedback`` is a phrase of what the check tells the student.
-Each alternative replaces one or more functions with a different correct implementation
-and must keep full marks.
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; ``feedback`` is a phrase of what the check tells the
+student. Each alternative replaces one or more functions with a different correct
+implementation and must keep full marks.
 """
 
 from __future__ import annotations
 
-from autograder.catalogue import alternative, mistake_maker
+from autograder.catalogue import Edit, alternative, mistake_maker
 
 mistake = mistake_maker("lab06")
 
@@ -34,55 +35,25 @@ MISTAKES = [
         def updates_per_epoch(N, batch_size):
             return N // batch_size
         """),
-    mistake("minibatch-gradient-summed-not-averaged", "minibatch", "without the 1/|B|", """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                theta = theta - lr * 2 * X[batch].T @ (X[batch] @ theta - y[batch])
-            return theta
-        """),
+    mistake("minibatch-gradient-summed-not-averaged", "minibatch", "without the 1/|B|", Edit(
+        "minibatch_epoch", {"grad = 2.0 * X[batch].T @ residual / len(batch)":
+                            "grad = 2.0 * X[batch].T @ residual"})),
     mistake("minibatch-divides-by-N", "minibatch", "divides every mini-batch's gradient by N",
-            """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                r = X[batch] @ theta - y[batch]
-                theta = theta - lr * 2 * X[batch].T @ r / len(order)
-            return theta
-        """),
-    mistake("minibatch-drops-the-last-batch", "minibatch", "drops the last, smaller", """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for b in range(len(order) // batch_size):
-                batch = order[b * batch_size:(b + 1) * batch_size]
-                r = X[batch] @ theta - y[batch]
-                theta = theta - lr * 2 * X[batch].T @ r / batch_size
-            return theta
-        """),
-    mistake("minibatch-ignores-the-order", "minibatch", "cut the mini-batches from `order`", """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for start in range(0, len(order), batch_size):
-                r = X[start:start + batch_size] @ theta - y[start:start + batch_size]
-                theta = theta - lr * 2 * X[start:start + batch_size].T @ r / len(r)
-            return theta
-        """),
+            Edit("minibatch_epoch", {"grad = 2.0 * X[batch].T @ residual / len(batch)":
+                                     "grad = 2.0 * X[batch].T @ residual / len(order)"})),
+    mistake("minibatch-drops-the-last-batch", "minibatch", "drops the last, smaller", Edit(
+        "minibatch_epoch", {
+            "for start in range(0, len(order), batch_size):":
+            "for start in range(0, len(order) - batch_size + 1, batch_size):"})),
+    mistake("minibatch-ignores-the-order", "minibatch", "cut the mini-batches from `order`", Edit(
+        "minibatch_epoch", {"batch = order[start:start + batch_size]":
+                            "batch = np.arange(len(order))[start:start + batch_size]"})),
     mistake("minibatch-last-batch-divided-by-batch-size", "minibatch",
-            "divides the last, smaller mini-batch's gradient by batch_size", """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                r = X[batch] @ theta - y[batch]
-                theta = theta - lr * 2 * X[batch].T @ r / batch_size
-            return theta
-        """),
+            "divides the last, smaller mini-batch's gradient by batch_size", Edit(
+                "minibatch_epoch", {"grad = 2.0 * X[batch].T @ residual / len(batch)":
+                                    "grad = 2.0 * X[batch].T @ residual / batch_size"})),
     mistake("minibatch-updates-theta-in-place", "minibatch", "modified its input array in place",
-            """
-        def minibatch_epoch(theta, X, y, lr, batch_size, order):
-            for start in range(0, len(order), batch_size):
-                batch = order[start:start + batch_size]
-                r = X[batch] @ theta - y[batch]
-                theta -= lr * 2 * X[batch].T @ r / len(batch)
-            return theta
-        """),
+            Edit("minibatch_epoch", {"theta = theta - lr * grad": "theta -= lr * grad"})),
     # -- momentum_step
     mistake("momentum-without-learning-rate", "momentum_step", "the learning rate is missing",
             """
@@ -181,49 +152,29 @@ MISTAKES = [
             return theta - lr * g / (np.sqrt(G_new) + eps), G_new
         """),
     # -- adam_step
-    mistake("adam-beta2-squared-typo", "adam_step", "1 - beta2^2", """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            t = t + 1
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** 2)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
-    mistake("adam-without-bias-correction", "adam_step", "the bias corrections are missing", """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            return theta - lr * m / (np.sqrt(v) + eps), m, v, t + 1
-        """),
+    mistake("adam-beta2-squared-typo", "adam_step", "1 - beta2^2", Edit(
+        "adam_step", {"v_hat = v_new / (1 - beta2 ** t_new)":
+                      "v_hat = v_new / (1 - beta2 ** 2)"})),
+    mistake("adam-without-bias-correction", "adam_step", "the bias corrections are missing",
+            Edit("adam_step", {"m_hat = m_new / (1 - beta1 ** t_new)": "m_hat = m_new",
+                               "v_hat = v_new / (1 - beta2 ** t_new)": "v_hat = v_new"})),
     mistake("adam-increments-t-after-the-correction", "adam_step",
-            "t is incremented after the bias correction", """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t + 1
-        """),
-    mistake("adam-never-increments-t", "adam_step", "t is not incremented", """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
-    mistake("adam-moments-in-place", "adam_step", "updated the state m in place", """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            t += 1
+            "t is incremented after the bias correction", Edit("adam_step", {
+                "m_hat = m_new / (1 - beta1 ** t_new)": "m_hat = m_new / (1 - beta1 ** t)",
+                "v_hat = v_new / (1 - beta2 ** t_new)": "v_hat = v_new / (1 - beta2 ** t)"})),
+    mistake("adam-never-increments-t", "adam_step", "t is not incremented", Edit(
+        "adam_step", {"t_new = t + 1": "t_new = t"})),
+    mistake("adam-moments-in-place", "adam_step", "updated the state m in place", Edit(
+        "adam_step", {"""
+            m_new = beta1 * m + (1 - beta1) * g
+            v_new = beta2 * v + (1 - beta2) * g * g
+            """: """
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * g * g
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
+            m_new, v_new = m, v
+            """})),
     # -- schedules
     mistake("step-schedule-without-floor", "schedules", "use t // every", """
         def step_schedule(t, lr0, drop=0.5, every=10):
@@ -246,27 +197,16 @@ MISTAKES = [
             return float(lr0 * (1 + np.cos(np.pi * min(t, total) / total)) / 2)
         """),
     # Edges of the domain (issue #19): hyperparameters other than the usual ones.
-    mistake("adagrad-eps-fixed-at-1e-8", "adagrad_step", "use the eps you are given", """
-        def adagrad_step(theta, g, G, lr, eps=1e-8):
-            G_new = G + g * g
-            return theta - lr * g / (np.sqrt(G_new) + 1e-8), G_new
-        """),
+    mistake("adagrad-eps-fixed-at-1e-8", "adagrad_step", "use the eps you are given", Edit(
+        "adagrad_step", {"return theta - lr * g / (np.sqrt(G_new) + eps), G_new":
+                         "return theta - lr * g / (np.sqrt(G_new) + 1e-8), G_new"})),
     mistake("adam-beta2-fixed-at-0-999", "adam_step", "use the hyperparameters you are given",
-            """
-        def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-            t_new = t + 1
-            m_new = beta1 * m + (1 - beta1) * g
-            v_new = 0.999 * v + 0.001 * g * g
-            m_hat = m_new / (1 - beta1 ** t_new)
-            v_hat = v_new / (1 - 0.999 ** t_new)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new, t_new
-        """),
-    mistake("nesterov-look-ahead-in-float64", "nesterov_step", "expected dtype float32", """
-        def nesterov_step(theta, v, grad_fn, lr, mu):
-            look_ahead = np.array(theta + mu * v, dtype=float)
-            v_new = mu * v - lr * grad_fn(look_ahead)
-            return theta + v_new, v_new
-        """),
+            Edit("adam_step", {
+                "v_new = beta2 * v + (1 - beta2) * g * g": "v_new = 0.999 * v + 0.001 * g * g",
+                "v_hat = v_new / (1 - beta2 ** t_new)": "v_hat = v_new / (1 - 0.999 ** t_new)"})),
+    mistake("nesterov-look-ahead-in-float64", "nesterov_step", "expected dtype float32", Edit(
+        "nesterov_step", {"g_ahead = grad_fn(theta + mu * v)":
+                          "g_ahead = grad_fn(np.array(theta + mu * v, dtype=float))"})),
 ]
 
 ALTERNATIVES = [

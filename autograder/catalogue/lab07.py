@@ -1,13 +1,14 @@
 """Lab 07's catalogue: mistakes students make with regularization, and valid alternatives.
 
-Each mistake replaces one function of the solution notebook and must lose points on its
-question, and only there; ``feedback`` is a phrase of what the check says back. Each
+Each mistake replaces one function of the solution notebook, or changes a few of its lines
+(an ``Edit``: the lines as they stand, then as the mistake has them), and must lose points
+on its question, and only there; ``feedback`` is a phrase of what the check says back. Each
 alternative is a different correct implementation and must keep full marks.
 """
 
 from __future__ import annotations
 
-from autograder.catalogue import alternative, mistake_maker
+from autograder.catalogue import Edit, alternative, mistake_maker
 
 mistake = mistake_maker("lab07")
 
@@ -51,39 +52,14 @@ MISTAKES = [
                 grads[name] = l1 * np.sign(w) + l2 * w
             return value, grads
         """),
-    mistake("penalty-skips-only-b", "regularization_penalty", "it penalizes gamma", """
-        def regularization_penalty(params, l1, l2):
-            value, grads = 0.0, {}
-            for name, w in params.items():
-                if name.startswith("b"):
-                    grads[name] = np.zeros_like(w)
-                else:
-                    value += l1 * float(np.sum(np.abs(w))) + 0.5 * l2 * float(np.sum(w * w))
-                    grads[name] = l1 * np.sign(w) + l2 * w
-            return value, grads
-        """),
+    mistake("penalty-skips-only-b", "regularization_penalty", "it penalizes gamma", Edit(
+        "regularization_penalty", {'if name.startswith("W"):': 'if not name.startswith("b"):'})),
     mistake("penalty-grads-only-for-weights", "regularization_penalty",
-            "one gradient per parameter", """
-        def regularization_penalty(params, l1, l2):
-            value, grads = 0.0, {}
-            for name, w in params.items():
-                if name.startswith("W"):
-                    value += l1 * float(np.sum(np.abs(w))) + 0.5 * l2 * float(np.sum(w * w))
-                    grads[name] = l1 * np.sign(w) + l2 * w
-            return value, grads
-        """),
+            "one gradient per parameter", Edit("regularization_penalty", {
+                "else:\n    grads[name] = np.zeros_like(w)": ""})),
     mistake("penalty-reuses-params-dict", "regularization_penalty",
-            "modified its input array in place", """
-        def regularization_penalty(params, l1, l2):
-            value, grads = 0.0, params
-            for name, w in params.items():
-                if name.startswith("W"):
-                    value += l1 * float(np.sum(np.abs(w))) + 0.5 * l2 * float(np.sum(w * w))
-                    grads[name] = l1 * np.sign(w) + l2 * w
-                else:
-                    grads[name] = np.zeros_like(w)
-            return value, grads
-        """),
+            "modified its input array in place", Edit("regularization_penalty", {
+                "value, grads = 0.0, {}": "value, grads = 0.0, params"})),
     # -- SGD with weight decay
     mistake("sgd-decay-without-learning-rate", "sgd_weight_decay_step",
             "the decay factor is (1 - eta kappa)", """
@@ -98,94 +74,50 @@ MISTAKES = [
         """),
     # -- Adam: L2 vs decoupled weight decay
     mistake("adamw-decay-through-the-gradient", "adam_weight_decay",
-            "AdamW decouples the decay", """
-        def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-            g = g + weight_decay * theta
-            t = t + 1
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
+            "AdamW decouples the decay", Edit("adamw_step", {
+                "theta = (1 - lr * weight_decay) * theta": "g = g + weight_decay * theta"})),
     mistake("adamw-decay-without-learning-rate", "adam_weight_decay",
-            "multiplied by the learning rate", """
-        def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-            theta = (1 - weight_decay) * theta
-            t = t + 1
+            "multiplied by the learning rate", Edit("adamw_step", {
+                "theta = (1 - lr * weight_decay) * theta": "theta = (1 - weight_decay) * theta"})),
+    mistake("adamw-decay-after-the-step", "adam_weight_decay", "it decays after the Adam step",
+            Edit("adamw_step", {
+                "theta = (1 - lr * weight_decay) * theta": "",
+                "return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t": """
+                    theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+                    return (1 - lr * weight_decay) * theta, m, v, t
+                    """})),
+    mistake("adam-l2-decays-outside-the-gradient", "adam_weight_decay", "(that is AdamW)", Edit(
+        "adam_l2_step", {"g = g + weight_decay * theta":
+                         "theta = (1 - lr * weight_decay) * theta"})),
+    mistake("adam-l2-moments-in-place", "adam_weight_decay", "modified its input array", Edit(
+        "adam_l2_step", {"""
             m = beta1 * m + (1 - beta1) * g
             v = beta2 * v + (1 - beta2) * g * g
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
-    mistake("adamw-decay-after-the-step", "adam_weight_decay", "it decays after the Adam step", """
-        def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-            t = t + 1
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-            theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
-            return (1 - lr * weight_decay) * theta, m, v, t
-        """),
-    mistake("adam-l2-decays-outside-the-gradient", "adam_weight_decay", "(that is AdamW)", """
-        def adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-            theta = (1 - lr * weight_decay) * theta
-            t = t + 1
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
-    mistake("adam-l2-moments-in-place", "adam_weight_decay", "modified its input array", """
-        def adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
-            g = g + weight_decay * theta
-            t = t + 1
+            """: """
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * g * g
-            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
-        """),
+            """})),
     # -- dropout
-    mistake("dropout-scales-by-p", "dropout", "scales by 1/p", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return X.copy(), np.ones_like(X)
-            rng = np.random.default_rng(seed)
-            mask = (rng.random(X.shape) < keep_prob).astype(X.dtype) * keep_prob
-            return X * mask, mask
-        """),
-    mistake("dropout-keeps-with-one-minus-p", "dropout", "That is 1 - p", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return X.copy(), np.ones_like(X)
-            rng = np.random.default_rng(seed)
-            mask = (rng.random(X.shape) < 1 - keep_prob).astype(X.dtype) / keep_prob
-            return X * mask, mask
-        """),
-    mistake("dropout-not-inverted", "dropout", "weight scaling of plain dropout", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return keep_prob * X, np.full_like(X, keep_prob)
-            rng = np.random.default_rng(seed)
+    mistake("dropout-scales-by-p", "dropout", "scales by 1/p", Edit(
+        "dropout_forward", {"mask *= 1.0 / keep_prob": "mask *= keep_prob"})),
+    mistake("dropout-keeps-with-one-minus-p", "dropout", "That is 1 - p", Edit(
+        "dropout_forward", {"mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)":
+                            "mask = (rng.random(X.shape) < 1 - keep_prob).astype(X.dtype)"})),
+    mistake("dropout-not-inverted", "dropout", "weight scaling of plain dropout", Edit(
+        "dropout_forward", {"return X.copy(), np.ones_like(X)":
+                            "return keep_prob * X, np.full_like(X, keep_prob)",
+                            "mask *= 1.0 / keep_prob": ""})),
+    mistake("dropout-ignores-the-seed", "dropout", "default_rng(seed)", Edit(
+        "dropout_forward", {
+            "mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)":
+            "mask = (np.random.random(X.shape) < keep_prob).astype(X.dtype)"})),
+    mistake("dropout-float64-mask", "dropout", "expected dtype float32", Edit(
+        "dropout_forward", {"""
             mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)
-            return X * mask, mask
-        """),
-    mistake("dropout-ignores-the-seed", "dropout", "default_rng(seed)", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return X.copy(), np.ones_like(X)
-            mask = (np.random.random(X.shape) < keep_prob).astype(X.dtype) / keep_prob
-            return X * mask, mask
-        """),
-    mistake("dropout-float64-mask", "dropout", "expected dtype float32", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return X.copy(), np.ones_like(X)
-            rng = np.random.default_rng(seed)
-            mask = (rng.random(X.shape) < keep_prob) / keep_prob
-            return X * mask, mask
-        """),
+            mask *= 1.0 / keep_prob
+            """: "mask = (rng.random(X.shape) < keep_prob) / keep_prob"})),
     mistake("dropout-backward-without-scaling", "dropout", "scaled by 1/p too", """
         def dropout_backward(dout, mask):
             return dout * (mask != 0)
@@ -203,156 +135,77 @@ MISTAKES = [
             return mask + dout
         """),
     # -- early stopping
-    mistake("early-stopping-tie-improves", "early_stopping", "a tie counts as an improvement", """
-        def early_stopping(theta0, update, validation_error, n, p):
-            theta = theta0.copy()
-            theta_star, best_error, j = theta.copy(), np.inf, 0
-            while j < p:
-                theta = update(theta, n)
-                j += 1
-                error = validation_error(theta)
-                if error <= best_error:
-                    best_error, j, theta_star = error, 0, theta.copy()
-            return theta_star, best_error
-        """),
-    mistake("early-stopping-returns-last-theta", "early_stopping", "it returns the last theta", """
-        def early_stopping(theta0, update, validation_error, n, p):
-            theta = theta0.copy()
-            best_error, j = np.inf, 0
-            while j < p:
-                theta = update(theta, n)
-                j += 1
-                error = validation_error(theta)
-                if error < best_error:
-                    best_error, j = error, 0
-            return theta, best_error
-        """),
+    mistake("early-stopping-tie-improves", "early_stopping", "a tie counts as an improvement",
+            Edit("early_stopping", {"if error < best_error:": "if error <= best_error:"})),
+    mistake("early-stopping-returns-last-theta", "early_stopping", "it returns the last theta",
+            Edit("early_stopping", {"return theta_star, best_error": "return theta, best_error"})),
     mistake("early-stopping-one-evaluation-late", "early_stopping",
-            "stops one evaluation late", """
-        def early_stopping(theta0, update, validation_error, n, p):
-            theta = theta0.copy()
-            theta_star, best_error, j = theta.copy(), np.inf, 0
-            while j <= p:
-                theta = update(theta, n)
-                j += 1
-                error = validation_error(theta)
-                if error < best_error:
-                    best_error, j, theta_star = error, 0, theta.copy()
-            return theta_star, best_error
-        """),
-    mistake("early-stopping-theta-star-aliases-theta", "early_stopping", "store a copy", """
-        def early_stopping(theta0, update, validation_error, n, p):
-            theta = theta0.copy()
-            theta_star, best_error, j = theta, np.inf, 0
-            while j < p:
-                theta = update(theta, n)
-                j += 1
-                error = validation_error(theta)
-                if error < best_error:
-                    best_error, j, theta_star = error, 0, theta
-            return theta_star, best_error
-        """),
+            "stops one evaluation late", Edit("early_stopping", {"while j < p:": "while j <= p:"})),
+    mistake("early-stopping-theta-star-aliases-theta", "early_stopping", "store a copy", Edit(
+        "early_stopping", {"theta_star, best_error, j = theta.copy(), np.inf, 0":
+                           "theta_star, best_error, j = theta, np.inf, 0",
+                           "best_error, j, theta_star = error, 0, theta.copy()":
+                           "best_error, j, theta_star = error, 0, theta"})),
     # -- batch normalization
-    mistake("batchnorm-swapped-momentum", "batchnorm", "the momentum is swapped", """
-        def batchnorm_forward(X, gamma, beta, running_mean, running_var, momentum, eps, train):
+    mistake("batchnorm-swapped-momentum", "batchnorm", "the momentum is swapped", Edit(
+        "batchnorm_forward", {
+            "running_mean = (1 - momentum) * running_mean + momentum * mean":
+            "running_mean = momentum * running_mean + (1 - momentum) * mean",
+            "running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)":
+            "running_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)"})),
+    mistake("batchnorm-biased-running-variance", "batchnorm", "averages the biased", Edit(
+        "batchnorm_forward", {
+            "running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)":
+            "running_var = (1 - momentum) * running_var + momentum * var"})),
+    mistake("batchnorm-normalizes-with-unbiased-variance", "batchnorm", "ddof=1", Edit(
+        "batchnorm_forward", {
+            "var = X.var(axis=0)": "var = X.var(axis=0, ddof=1)",
+            "running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)":
+            "running_var = (1 - momentum) * running_var + momentum * var"})),
+    mistake("batchnorm-eval-uses-batch-statistics", "batchnorm", "batch's own statistics", Edit(
+        "batchnorm_forward", {
+            """
             if train:
                 n = X.shape[0]
-                mean, var = X.mean(axis=0), X.var(axis=0)
-                running_mean = momentum * running_mean + (1 - momentum) * mean
-                running_var = momentum * running_var + (1 - momentum) * var * n / (n - 1)
-            else:
-                mean, var = running_mean, running_var
-            inv_std = 1.0 / np.sqrt(var + eps)
-            xhat = (X - mean) * inv_std
-            return gamma * xhat + beta, (xhat, gamma, inv_std), running_mean, running_var
-        """),
-    mistake("batchnorm-biased-running-variance", "batchnorm", "averages the biased", """
-        def batchnorm_forward(X, gamma, beta, running_mean, running_var, momentum, eps, train):
-            if train:
-                mean, var = X.mean(axis=0), X.var(axis=0)
-                running_mean = (1 - momentum) * running_mean + momentum * mean
-                running_var = (1 - momentum) * running_var + momentum * var
-            else:
-                mean, var = running_mean, running_var
-            inv_std = 1.0 / np.sqrt(var + eps)
-            xhat = (X - mean) * inv_std
-            return gamma * xhat + beta, (xhat, gamma, inv_std), running_mean, running_var
-        """),
-    mistake("batchnorm-normalizes-with-unbiased-variance", "batchnorm", "ddof=1", """
-        def batchnorm_forward(X, gamma, beta, running_mean, running_var, momentum, eps, train):
-            if train:
-                mean, var = X.mean(axis=0), X.var(axis=0, ddof=1)
-                running_mean = (1 - momentum) * running_mean + momentum * mean
-                running_var = (1 - momentum) * running_var + momentum * var
-            else:
-                mean, var = running_mean, running_var
-            inv_std = 1.0 / np.sqrt(var + eps)
-            xhat = (X - mean) * inv_std
-            return gamma * xhat + beta, (xhat, gamma, inv_std), running_mean, running_var
-        """),
-    mistake("batchnorm-eval-uses-batch-statistics", "batchnorm", "batch's own statistics", """
-        def batchnorm_forward(X, gamma, beta, running_mean, running_var, momentum, eps, train):
+                mean = X.mean(axis=0)
+                var = X.var(axis=0)
+            """: """
             n = X.shape[0]
-            mean, var = X.mean(axis=0), X.var(axis=0)
+            mean = X.mean(axis=0)
+            var = X.var(axis=0)
             if train:
-                running_mean = (1 - momentum) * running_mean + momentum * mean
-                running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
-            inv_std = 1.0 / np.sqrt(var + eps)
-            xhat = (X - mean) * inv_std
-            return gamma * xhat + beta, (xhat, gamma, inv_std), running_mean, running_var
-        """),
-    mistake("batchnorm-running-averages-in-place", "batchnorm", "modified its input array", """
-        def batchnorm_forward(X, gamma, beta, running_mean, running_var, momentum, eps, train):
-            if train:
-                n = X.shape[0]
-                mean, var = X.mean(axis=0), X.var(axis=0)
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean
-                running_var *= 1 - momentum
-                running_var += momentum * var * n / (n - 1)
+            """,
+            """
             else:
                 mean, var = running_mean, running_var
-            inv_std = 1.0 / np.sqrt(var + eps)
-            xhat = (X - mean) * inv_std
-            return gamma * xhat + beta, (xhat, gamma, inv_std), running_mean, running_var
-        """),
+                running_mean, running_var = running_mean.copy(), running_var.copy()
+            """: ""})),
+    mistake("batchnorm-running-averages-in-place", "batchnorm", "modified its input array", Edit(
+        "batchnorm_forward", {
+            "running_mean = (1 - momentum) * running_mean + momentum * mean":
+            "running_mean *= 1 - momentum\nrunning_mean += momentum * mean",
+            "running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)":
+            "running_var *= 1 - momentum\nrunning_var += momentum * var * n / (n - 1)"})),
     mistake("batchnorm-backward-statistics-as-constants", "batchnorm",
             "as if the mean and variance were constants", """
         def batchnorm_backward(dout, cache):
             xhat, gamma, inv_std = cache
             return dout * gamma * inv_std, (dout * xhat).sum(axis=0), dout.sum(axis=0)
         """),
-    mistake("batchnorm-backward-dgamma-without-xhat", "batchnorm", "dgamma = sum_n dout_n", """
-        def batchnorm_backward(dout, cache):
-            xhat, gamma, inv_std = cache
-            n = dout.shape[0]
-            dbeta = dout.sum(axis=0)
-            dxhat = dout * gamma
-            dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
-            return dX, dbeta, dbeta
-        """),
-    mistake("batchnorm-backward-dgamma-without-dout", "batchnorm", "multiply by dout", """
-        def batchnorm_backward(dout, cache):
-            xhat, gamma, inv_std = cache
-            n = dout.shape[0]
-            dxhat = dout * gamma
-            dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
-            return dX, xhat.sum(axis=0), dout.sum(axis=0)
-        """),
-    mistake("batchnorm-backward-dbeta-without-dout", "batchnorm", "multiply by dout", """
-        def batchnorm_backward(dout, cache):
-            xhat, gamma, inv_std = cache
-            n = dout.shape[0]
-            dxhat = dout * gamma
-            dX = inv_std / n * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
-            return dX, (dout * xhat).sum(axis=0), np.full(dout.shape[1], float(n))
-        """),
+    mistake("batchnorm-backward-dgamma-without-xhat", "batchnorm", "dgamma = sum_n dout_n", Edit(
+        "batchnorm_backward", {"dgamma = (dout * xhat).sum(axis=0)":
+                               "dgamma = dout.sum(axis=0)"})),
+    mistake("batchnorm-backward-dgamma-without-dout", "batchnorm", "multiply by dout", Edit(
+        "batchnorm_backward", {"dgamma = (dout * xhat).sum(axis=0)":
+                               "dgamma = xhat.sum(axis=0)"})),
+    mistake("batchnorm-backward-dbeta-without-dout", "batchnorm", "multiply by dout", Edit(
+        "batchnorm_backward", {"dbeta = dout.sum(axis=0)":
+                               "dbeta = np.full(dout.shape[1], float(n))"})),
     # -- input noise
-    mistake("noise-sigma-as-variance", "input_noise", "sigma is the standard deviation", """
-        def add_gaussian_noise(X, sigma, seed):
-            rng = np.random.default_rng(seed)
-            return X + (np.sqrt(sigma) * rng.standard_normal(X.shape)).astype(X.dtype)
-        """),
+    mistake("noise-sigma-as-variance", "input_noise", "sigma is the standard deviation", Edit(
+        "add_gaussian_noise", {
+            "return X + (sigma * rng.standard_normal(X.shape)).astype(X.dtype)":
+            "return X + (np.sqrt(sigma) * rng.standard_normal(X.shape)).astype(X.dtype)"})),
     mistake("noise-global-random-state", "input_noise", "default_rng(seed)", """
         def add_gaussian_noise(X, sigma, seed):
             return X + (sigma * np.random.standard_normal(X.shape)).astype(X.dtype)
@@ -370,20 +223,13 @@ MISTAKES = [
             return X
         """),
     # Edges of the domain (issue #19): float32 kept by a gradient and by the masks.
-    mistake("l1-gradient-sign-by-where", "l1_penalty", "expected dtype float32", """
-        def l1_penalty(w, lam):
-            sign = np.where(w > 0, 1.0, np.where(w < 0, -1.0, 0.0))
-            return lam * float(np.sum(np.abs(w))), lam * sign
-        """),
-    mistake("dropout-eval-mask-in-float64", "dropout", "np.ones(X.shape) is float64", """
-        def dropout_forward(X, keep_prob, seed, train):
-            if not train:
-                return X.copy(), np.ones(X.shape)
-            rng = np.random.default_rng(seed)
-            mask = (rng.random(X.shape) < keep_prob).astype(X.dtype)
-            mask *= 1.0 / keep_prob
-            return X * mask, mask
-        """),
+    mistake("l1-gradient-sign-by-where", "l1_penalty", "expected dtype float32", Edit(
+        "l1_penalty", {"return lam * float(np.sum(np.abs(w))), lam * np.sign(w)":
+                       "sign = np.where(w > 0, 1.0, np.where(w < 0, -1.0, 0.0))\n"
+                       "return lam * float(np.sum(np.abs(w))), lam * sign"})),
+    mistake("dropout-eval-mask-in-float64", "dropout", "np.ones(X.shape) is float64", Edit(
+        "dropout_forward", {"return X.copy(), np.ones_like(X)":
+                            "return X.copy(), np.ones(X.shape)"})),
 ]
 
 ALTERNATIVES = [
