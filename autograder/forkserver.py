@@ -70,10 +70,9 @@ class ForkServer:
             raise WorkerDied("the fork server has exited")
         return json.loads(message), received
 
-    def spawn(self) -> tuple[Path, ForkedProcess]:
-        """A fresh, confined worker forked by the server, and its work directory (the
-        caller removes it once the worker has ended)."""
-        work = Path(tempfile.mkdtemp(prefix="nnlabs-worker-", dir=self.scratch))
+    def spawn(self, work: Path) -> ForkedProcess:
+        """A fresh, confined worker forked by the server, its work tmpfs on the empty
+        directory ``work``."""
         stdin_read, stdin_write = os.pipe()
         stdout_read, stdout_write = os.pipe()
         try:
@@ -82,7 +81,6 @@ class ForkServer:
         except BaseException:
             for fd in (stdin_write, stdout_read):
                 os.close(fd)
-            work.rmdir()
             raise
         finally:
             os.close(stdin_read)
@@ -90,10 +88,9 @@ class ForkServer:
         if "error" in reply:
             for fd in (stdin_write, stdout_read):
                 os.close(fd)
-            work.rmdir()
             raise confine.ConfinementError(0, f"a forked worker could not be confined: "
                                               f"{reply['error']}")
-        return work, ForkedProcess(self, reply["pid"], fds[0], stdin_write, stdout_read)
+        return ForkedProcess(self, reply["pid"], fds[0], stdin_write, stdout_read)
 
     def close(self) -> None:
         """End the server (its control socket closes) and remove its scratch directory."""
@@ -144,7 +141,7 @@ class ForkedProcess:
         _release(self._server)
 
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 _SERVERS: OrderedDict[tuple, ForkServer] = OrderedDict()  # the least recently used first
 
 
@@ -152,27 +149,51 @@ def fork_worker(limits: Limits, hidden: Sequence[Path]) -> tuple[Path, ForkedPro
     """A fresh worker hiding the project and ``hidden``, limited by ``limits``, forked by
     the fork server of that confinement (started first if there is none, or it died);
     and its work directory, which the caller removes once the worker has ended."""
-    unseen = tuple(confine.outermost([PROJECT, *hidden]))
-    key = (limits, unseen)
+    key = (limits, tuple(confine.outermost([PROJECT, *hidden])))
+    for attempt in range(2):
+        server = _server(key)
+        work = Path(tempfile.mkdtemp(prefix="nnlabs-worker-", dir=server.scratch))
+        try:
+            return work, server.spawn(work)
+        except WorkerDied:  # the server died since it was last seen alive: once more
+            work.rmdir()
+            _retire(key, server)
+            _release(server)
+            if attempt:
+                raise
+        except BaseException:
+            work.rmdir()
+            _release(server)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _server(key: tuple) -> ForkServer:
+    """The live server for ``key`` (limits, hidden paths), counted one child more."""
     with _LOCK:
-        server = _SERVERS.pop(key, None)
-        if server is not None and server.process.poll() is not None:
-            server.retired = True
-            server = None
-        if server is None:
-            server = ForkServer(limits, unseen)
-        _SERVERS[key] = server
+        server = _SERVERS.get(key)
+        if server is None or server.process.poll() is not None:
+            if server is not None:
+                _retire(key, server)
+            server = ForkServer(*key)
+        _SERVERS.pop(key, None)
+        _SERVERS[key] = server  # the most recently used last
         server.children += 1
         while len(_SERVERS) > KEPT:
-            _, oldest = _SERVERS.popitem(last=False)
-            oldest.retired = True
-            if not oldest.children:
-                oldest.close()
-    try:
-        return server.spawn()
-    except BaseException:
-        _release(server)
-        raise
+            oldest, _ = next(iter(_SERVERS.items()))
+            _retire(oldest, _SERVERS[oldest])
+        return server
+
+
+def _retire(key: tuple, server: ForkServer) -> None:
+    """No more workers from ``server``: closed now if it has none left, else by the last."""
+    with _LOCK:
+        if _SERVERS.get(key) is server:
+            del _SERVERS[key]
+        server.retired = True
+        done = not server.children
+    if done:
+        server.close()
 
 
 def _release(server: ForkServer) -> None:
