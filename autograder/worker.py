@@ -258,7 +258,8 @@ def serve_forks(site_packages: str, control_fd: int, setting: str) -> None:
 
     sys.path.append(site_packages)
     import confine  # the copy beside this file
-    import numpy.linalg  # noqa: F401 - what every worker imports: once, here
+    import numpy.linalg  # noqa: F401 - what workers import: once, here (numpy imports
+    import numpy.random  # noqa: F401 - these three only when first used)
     import numpy.testing  # noqa: F401
 
     given = json.loads(setting)
@@ -331,7 +332,7 @@ def _fork_worker(fds: list, work: str, confinement, rlimits: list) -> tuple:
 
 def _reseed() -> None:
     """Fresh random states in a forked child, as a fresh interpreter would have: numpy's
-    global generator (seeded when the server imported numpy) and ``random``'s, if loaded."""
+    global generator (seeded when the server imported it) and ``random``'s, if loaded."""
     import numpy
 
     numpy.random.seed()  # noqa: NPY002 - the legacy global generator is the one to renew
