@@ -12,10 +12,13 @@ alone writes results, CSV, feedback and the gradebook.
 
 Faults: when a Dask worker dies mid-run, the scheduler runs its tasks again on another
 worker; each task has a key of its own and its result is taken once, so no submission is
-lost or recorded twice. A task whose Dask workers died ``allowed-failures`` times
-(``distributed.scheduler.allowed-failures``) is recorded with that error, not retried more.
-A submission whose own code ends its sandbox never takes the Dask worker with it: it is
-recorded once, with its error, as with ``--jobs``.
+lost or recorded twice. A task whose Dask workers died more than ``allowed-failures``
+times (``distributed.scheduler.allowed-failures``, the scheduler's) is recorded once with
+that error, not retried more, and the others are graded. A submission whose own code ends
+its sandbox never takes the Dask worker with it: it is recorded once, with its error, as
+with ``--jobs``. A scheduler that has no worker for Dask's connect time-out (at the start
+or mid-run), or that the client loses, ends the run with a clear error, before anything is
+written.
 
 Dask is imported by this module alone, which the grading command imports only for
 ``--cluster``: grading without it needs no Dask.
@@ -25,6 +28,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -125,14 +130,42 @@ def _task(submission: Submission, lab: str | None, limits: Limits | None,
     return Task(submission, lab, content, limits, unseen, seed)
 
 
-def _lost(task: Task) -> dict:
-    """The record of a submission whose task took down every Dask worker that ran it."""
-    reason = (f"not graded: every Dask worker that graded it died "
-              f"({dask.config.get('distributed.scheduler.allowed-failures')} times)")
+def _lost(task: Task, killed: KilledWorker) -> dict:
+    """The record of a submission whose task took down every Dask worker that ran it: as
+    many as the scheduler allows (``distributed.scheduler.allowed-failures``), plus one."""
+    deaths = killed.allowed_failures + 1
+    reason = (f"not graded: {deaths} Dask worker{'s' if deaths > 1 else ''} died while "
+              "grading it, and the scheduler gave it up")
     return {"submission": task.submission.name, "lab": task.lab or "", "score": 0.0,
             "max_score": 0.0, "questions": [], "errors": [reason],
             "flags": [*task.submission.flags, reason + ": look at the Dask workers' logs"],
             "seed": task.seed}
+
+
+class _Watch(threading.Thread):
+    """Watches the cluster while tasks run: when the scheduler has had no worker for
+    ``seconds``, says so in ``reason`` and cancels the run's futures, so that waiting on
+    them ends (a run would otherwise wait for a worker forever)."""
+
+    def __init__(self, client: Client, futures: list, seconds: float) -> None:
+        super().__init__(daemon=True, name="nnlabs-cluster-watch")
+        self.client, self.futures, self.seconds = client, futures, seconds
+        self.reason = ""
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        alone_since = None
+        while not self.done.wait(min(1.0, self.seconds / 4)):
+            try:
+                workers = self.client.scheduler_info(n_workers=1)["workers"]
+            except Exception:  # noqa: BLE001 - a lost scheduler ends the run by itself
+                return
+            now = time.monotonic()
+            alone_since = None if workers else alone_since or now
+            if alone_since is not None and now - alone_since >= self.seconds:
+                self.reason = f"the Dask scheduler has had no worker for {self.seconds:g} s"
+                self.client.cancel(self.futures)
+                return
 
 
 def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | None = None,
@@ -143,7 +176,9 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
     order, the records :func:`autograder.batch.grade_all` gives.
 
     Raises :class:`ClusterError` when a worker cannot run the task at all (the course
-    missing there, say): the run's records are then not returned, so nothing is written.
+    missing there, say), when the connection to the scheduler is lost, or when the
+    scheduler has had no worker for Dask's connect time-out: the run's records are then
+    not returned, so nothing is written.
     """
     seed = grading_seed() if seed is None else seed
     hidden = tuple(hidden_from_all(submissions, unseen))
@@ -153,19 +188,32 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
                                                  for i in range(len(tasks))], pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
     records: list[dict | None] = [None] * len(tasks)
+    watch = _Watch(client, futures, parse_timedelta(
+        dask.config.get("distributed.comm.timeouts.connect")))
+    watch.start()
     try:
         for future in as_completed(futures):
             i = index[future.key]
             try:
                 record = json.loads(future.result())
-            except KilledWorker:
-                record = _lost(tasks[i])
+            except KilledWorker as killed:
+                record = _lost(tasks[i], killed)
             except Exception as exc:  # noqa: BLE001 - the worker could not run the task
+                left = sum(r is None for r in records)
+                if watch.reason:
+                    raise ClusterError(f"{watch.reason}, {left} of {len(tasks)} submissions "
+                                       "not graded: nothing was written") from None
+                if client.status != "running":
+                    raise ClusterError(f"the connection to the Dask scheduler was lost, {left} "
+                                       f"of {len(tasks)} submissions not graded: nothing was "
+                                       "written") from None
                 raise ClusterError(f"a Dask worker could not grade {submissions[i].name}: "
                                    f"{type(exc).__name__}: {exc}; nothing was written") from None
             records[i] = record
             if on_done:
                 on_done(record)
     finally:
-        client.cancel(futures)
+        watch.done.set()
+        if client.status == "running":
+            client.cancel(futures)
     return records
