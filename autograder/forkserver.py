@@ -56,6 +56,7 @@ class ForkServer:
         self.control = ours
         self.children = 0  # spawned and not reaped yet (counted under _LOCK)
         self.retired = False
+        self.closed = False
         self._lock = threading.Lock()
 
     def ask(self, request: dict, fds: Sequence[int] = ()) -> tuple[dict, list[int]]:
@@ -94,6 +95,9 @@ class ForkServer:
 
     def close(self) -> None:
         """End the server (its control socket closes) and remove its scratch directory."""
+        if self.closed:
+            return
+        self.closed = True
         self.control.close()
         try:
             self.process.wait(timeout=5)
@@ -150,22 +154,24 @@ def fork_worker(limits: Limits, hidden: Sequence[Path]) -> tuple[Path, ForkedPro
     the fork server of that confinement (started first if there is none, or it died);
     and its work directory, which the caller removes once the worker has ended."""
     key = (limits, tuple(confine.outermost([PROJECT, *hidden])))
-    for attempt in range(2):
-        server = _server(key)
-        work = Path(tempfile.mkdtemp(prefix="nnlabs-worker-", dir=server.scratch))
-        try:
-            return work, server.spawn(work)
-        except WorkerDied:  # the server died since it was last seen alive: once more
-            work.rmdir()
+    try:
+        return _spawn(key)
+    except WorkerDied:  # the server died since it was last seen alive: once more
+        return _spawn(key)
+
+
+def _spawn(key: tuple) -> tuple[Path, ForkedProcess]:
+    """A worker forked by the server for ``key``, and its work directory."""
+    server = _server(key)
+    work = Path(tempfile.mkdtemp(prefix="nnlabs-worker-", dir=server.scratch))
+    try:
+        return work, server.spawn(work)
+    except BaseException as exc:
+        work.rmdir()
+        if isinstance(exc, WorkerDied):
             _retire(key, server)
-            _release(server)
-            if attempt:
-                raise
-        except BaseException:
-            work.rmdir()
-            _release(server)
-            raise
-    raise AssertionError("unreachable")
+        _release(server)
+        raise
 
 
 def _server(key: tuple) -> ForkServer:

@@ -7,7 +7,9 @@ process group cannot reach the grader), with a minimal environment (no grading
 seed) and one BLAS thread. As root on Linux it is confined
 (:mod:`autograder.confine`): a uid of its own, no capabilities, no network,
 every file read-only but a small work tmpfs, and the project, the other
-submissions and the outputs out of sight. The grader enforces wall-clock
+submissions and the outputs out of sight; it is then forked from a fork server
+(:mod:`autograder.forkserver`) that has imported numpy once, and confines
+itself in the same way before it answers. The grader enforces wall-clock
 limits itself: a worker that does not answer in time is killed, with every
 process of its uid. A worker that dies, hangs or exits fails the question it
 was in; the next call starts a fresh worker and runs the notebook's cells
