@@ -139,6 +139,7 @@ class ForkedProcess:
         try:
             reply, _ = self._server.ask({"op": "reap", "pid": self.pid})
             self.returncode = os.waitstatus_to_exitcode(reply["status"])
+            _PEAK_KB[0] = max(_PEAK_KB[0], reply["peak_kb"])
         except WorkerDied:  # the server is gone, and with it the status
             self.returncode = -signal.SIGKILL
         os.close(self._pidfd)
@@ -146,6 +147,7 @@ class ForkedProcess:
 
 
 _LOCK = threading.RLock()
+_PEAK_KB = [0]  # the largest peak resident memory of a worker forked for this process
 _SERVERS: OrderedDict[tuple, ForkServer] = OrderedDict()  # the least recently used first
 
 
@@ -209,6 +211,11 @@ def _release(server: ForkServer) -> None:
         done = server.retired and not server.children
     if done:
         server.close()
+
+
+def largest_worker_kb() -> int:
+    """The peak resident memory, in KiB, of the largest worker forked for this process."""
+    return _PEAK_KB[0]
 
 
 @atexit.register

@@ -250,8 +250,9 @@ def serve_forks(site_packages: str, control_fd: int, setting: str) -> None:
     ``{"op": "spawn", "work": DIR}`` (an empty directory the grader made, which becomes
     the child's work tmpfs) with the child's stdin and stdout as two descriptors, answered
     ``{"pid": N}`` with a pidfd of the child, or ``{"error": why}``; ``{"op": "reap",
-    "pid": N}`` (the child has exited or been killed), answered ``{"status": S}``, its
-    wait status. The server ends when the control socket closes.
+    "pid": N}`` (the child has exited or been killed), answered ``{"status": S,
+    "peak_kb": K}``, its wait status and peak resident memory. The server ends when the
+    control socket closes.
     """
     import json
     import socket
@@ -277,7 +278,8 @@ def serve_forks(site_packages: str, control_fd: int, setting: str) -> None:
         if request["op"] == "spawn":
             reply, handed = _fork_worker(fds, request["work"], confinement, given["rlimits"])
         else:
-            reply = {"status": os.waitpid(request["pid"], 0)[1]}
+            _, status, usage = os.wait4(request["pid"], 0)
+            reply = {"status": status, "peak_kb": usage.ru_maxrss}
         socket.send_fds(control, [json.dumps(reply).encode()], handed)
         for fd in handed:
             os.close(fd)
