@@ -258,9 +258,10 @@ def serve_forks(site_packages: str, control_fd: int, setting: str) -> None:
     import socket
 
     sys.path.append(site_packages)
+    # What workers import, once, here (numpy loads these three only when first used).
     import confine  # the copy beside this file
-    import numpy.linalg  # noqa: F401 - what workers import: once, here (numpy imports
-    import numpy.random  # noqa: F401 - these three only when first used)
+    import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401
     import numpy.testing  # noqa: F401
 
     given = json.loads(setting)
@@ -326,7 +327,7 @@ def _fork_worker(fds: list, work: str, confinement, rlimits: list) -> tuple:
                 break
             said += chunk
     if said != READY:
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         return {"error": said.decode(errors="replace") or "the child did not start"}, []
     return {"pid": pid}, [os.pidfd_open(pid)]
