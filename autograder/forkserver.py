@@ -155,11 +155,23 @@ def fork_worker(limits: Limits, hidden: Sequence[Path]) -> tuple[Path, ForkedPro
     """A fresh worker hiding the project and ``hidden``, limited by ``limits``, forked by
     the fork server of that confinement (started first if there is none, or it died);
     and its work directory, which the caller removes once the worker has ended."""
-    key = (limits, tuple(confine.outermost([PROJECT, *hidden])))
+    key = _key(limits, hidden)
     try:
         return _spawn(key)
     except WorkerDied:  # the server died since it was last seen alive: once more
         return _spawn(key)
+
+
+def prepare(limits: Limits, hidden: Sequence[Path]) -> None:
+    """Start the fork server :func:`fork_worker` will use for ``limits`` and ``hidden``
+    now, so that it imports numpy while the grader reads the lab and the notebooks."""
+    _release(_server(_key(limits, hidden)))
+
+
+def _key(limits: Limits, hidden: Sequence[Path]) -> tuple:
+    """What tells fork servers apart: the limits, and every path hidden (as a set: the
+    same paths in any order are the same confinement)."""
+    return limits, frozenset(confine.outermost([PROJECT, *hidden]))
 
 
 def _spawn(key: tuple) -> tuple[Path, ForkedProcess]:
@@ -183,7 +195,7 @@ def _server(key: tuple) -> ForkServer:
         if server is None or server.process.poll() is not None:
             if server is not None:
                 _retire(key, server)
-            server = ForkServer(*key)
+            server = ForkServer(key[0], sorted(key[1]))
         _SERVERS.pop(key, None)
         _SERVERS[key] = server  # the most recently used last
         server.children += 1
