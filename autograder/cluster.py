@@ -4,7 +4,9 @@
     python -m autograder grade PATH... --cluster local:N           # N local worker processes
 
 The grading command (the *client*) reads every notebook and sends its bytes, with the
-grading seed (one for the whole run) and the limits, as one task per submission. A Dask
+grading seed (one for the whole run) and the limits, as one task per submission, keeping
+twice as many tasks in flight as the cluster has threads (so that what the client and
+the scheduler hold stays the same however large the class). A Dask
 worker grades it exactly as ``--jobs`` does, with the batch grader's own sandboxed worker
 process (:mod:`autograder.sandbox`): student code never runs in the Dask worker's process.
 What comes back is the record as JSON text, so only plain data reaches the client, which
@@ -26,6 +28,7 @@ Dask is imported by this module alone, which the grading command imports only fo
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -38,7 +41,7 @@ from pathlib import Path
 
 import dask
 from dask.utils import parse_timedelta
-from distributed import Client, KilledWorker, LocalCluster, as_completed
+from distributed import Client, Future, KilledWorker, LocalCluster, as_completed
 
 from autograder import confine
 from autograder.batch import Submission, grade_guarded, hidden_from_all
@@ -144,10 +147,11 @@ def _lost(task: Task, killed: KilledWorker) -> dict:
 
 class _Watch(threading.Thread):
     """Watches the cluster while tasks run: when the scheduler has had no worker for
-    ``seconds``, says so in ``reason`` and cancels the run's futures, so that waiting on
-    them ends (a run would otherwise wait for a worker forever)."""
+    ``seconds``, says so in ``reason`` and cancels the run's futures (``futures``, by key,
+    as they are then), so that waiting on them ends (a run would otherwise wait for a
+    worker forever)."""
 
-    def __init__(self, client: Client, futures: list, seconds: float) -> None:
+    def __init__(self, client: Client, futures: dict[str, Future], seconds: float) -> None:
         super().__init__(daemon=True, name="nnlabs-cluster-watch")
         self.client, self.futures, self.seconds = client, futures, seconds
         self.reason = ""
@@ -164,7 +168,7 @@ class _Watch(threading.Thread):
             alone_since = None if workers else alone_since or now
             if alone_since is not None and now - alone_since >= self.seconds:
                 self.reason = f"the Dask scheduler has had no worker for {self.seconds:g} s"
-                self.client.cancel(self.futures)
+                self.client.cancel(list(self.futures.values()))
                 return
 
 
@@ -182,38 +186,54 @@ def grade_on_cluster(client: Client, submissions: list[Submission], lab: str | N
     """
     seed = grading_seed() if seed is None else seed
     hidden = tuple(hidden_from_all(submissions, unseen))
-    tasks = [_task(s, lab, limits, hidden, seed) for s in submissions]
     run = uuid.uuid4().hex
-    futures = client.map(grade_task, tasks, key=[f"nnlabs-grade-{run}-{i}"
-                                                 for i in range(len(tasks))], pure=False)
-    index = {future.key: i for i, future in enumerate(futures)}
-    records: list[dict | None] = [None] * len(tasks)
-    watch = _Watch(client, futures, parse_timedelta(
+    records: list[dict | None] = [None] * len(submissions)
+    queue = iter(range(len(submissions)))
+    live: dict[str, Future] = {}  # submitted, result not taken yet
+    given: dict[str, tuple[int, Task]] = {}
+    waiting = as_completed()
+
+    def submit_more() -> None:
+        """Keep twice as many tasks in flight as the cluster has threads, no more: a
+        notebook is read, and its task sent, only when a worker is about to need it, so
+        that what the client and the scheduler hold does not grow with the class."""
+        room = 2 * max(1, sum(client.nthreads().values())) - len(live)
+        for i in itertools.islice(queue, max(0, room)):
+            task = _task(submissions[i], lab, limits, hidden, seed)
+            future = client.submit(grade_task, task, key=f"nnlabs-grade-{run}-{i}",
+                                   pure=False)
+            live[future.key], given[future.key] = future, (i, task)
+            waiting.add(future)
+
+    watch = _Watch(client, live, parse_timedelta(
         dask.config.get("distributed.comm.timeouts.connect")))
     watch.start()
     try:
-        for future in as_completed(futures):
-            i = index[future.key]
+        submit_more()
+        for future in waiting:
+            i, task = given.pop(future.key)
+            del live[future.key]
             try:
                 record = json.loads(future.result())
             except KilledWorker as killed:
-                record = _lost(tasks[i], killed)
+                record = _lost(task, killed)
             except Exception as exc:  # noqa: BLE001 - the worker could not run the task
                 left = sum(r is None for r in records)
                 if watch.reason:
-                    raise ClusterError(f"{watch.reason}, {left} of {len(tasks)} submissions "
+                    raise ClusterError(f"{watch.reason}, {left} of {len(records)} submissions "
                                        "not graded: nothing was written") from None
                 if client.status != "running":
                     raise ClusterError(f"the connection to the Dask scheduler was lost, {left} "
-                                       f"of {len(tasks)} submissions not graded: nothing was "
+                                       f"of {len(records)} submissions not graded: nothing was "
                                        "written") from None
                 raise ClusterError(f"a Dask worker could not grade {submissions[i].name}: "
                                    f"{type(exc).__name__}: {exc}; nothing was written") from None
             records[i] = record
             if on_done:
                 on_done(record)
+            submit_more()
     finally:
         watch.done.set()
         if client.status == "running":
-            client.cancel(futures)
+            client.cancel(list(live.values()))
     return records
