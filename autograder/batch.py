@@ -21,7 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder import tampering
+from autograder import confine, forkserver, tampering
 from autograder.confine import outermost
 from autograder.hidden import load_lab
 from autograder.record import QuestionEntry, Record
@@ -310,6 +310,8 @@ def grade_all(submissions: list[Submission], lab: str | None = None, jobs: int =
     """
     everyone = unseen_by_all(submissions, unseen)
     seed = grading_seed() if seed is None else seed
+    if confine.own_uid():  # its fork server starts now, while the first notebooks are read
+        forkserver.prepare(limits or Limits(), everyone)
 
     def one(submission: Submission) -> Record:
         record = grade_guarded(submission, lab, limits, everyone, seed)

@@ -143,8 +143,30 @@ class Confinement:
             self._call("unshare", self._libc.unshare(CLONE_NEWNS | CLONE_NEWNET))
         else:
             uid, gid = self._enter_user_namespace()
+        self._hide(proc=not self._separate_uid)  # the first process of its namespace: its /proc
+        self._become(uid, gid, self._work)
+
+    def enter_server(self) -> None:
+        """As root, for a fork server (:mod:`autograder.forkserver`): the mounts and no
+        network, as a worker's, but still root, so that each child it forks can enter
+        :meth:`enter_forked`. The server runs no student code."""
+        self._call("unshare", self._libc.unshare(CLONE_NEWNS | CLONE_NEWNET))
+        self._hide(proc=False)
+
+    def enter_forked(self, work: str) -> None:
+        """In a child of a fork server, before any student code: mounts and a network of
+        its own (a copy of the server's, so every unseen path stays unseen), a work tmpfs
+        of its own at ``work``, and then the worker's uid, without a capability."""
+        uid = gid = worker_uid(os.getpid())
+        self._call("unshare", self._libc.unshare(CLONE_NEWNS | CLONE_NEWNET))
         self._mount(None, b"/", None, MS_REC | MS_PRIVATE)
-        if not self._separate_uid:  # this process is the namespace's first: its /proc
+        self._become(uid, gid, os.fsencode(work))
+
+    def _hide(self, proc: bool) -> None:
+        """In a mount namespace of this process's own: the views, every unseen path
+        covered, every mount read-only (``proc``: a /proc of this pid namespace)."""
+        self._mount(None, b"/", None, MS_REC | MS_PRIVATE)
+        if proc:
             self._mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         for source, view in self._views:
             self._mount(source, view, None, MS_BIND | MS_REC)
@@ -156,7 +178,11 @@ class Confinement:
         self._call("read-only mounts", self._libc.syscall(
             SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(self._readonly),
             ctypes.sizeof(self._readonly)))
-        self._mount(b"tmpfs", self._work, b"tmpfs", MS_NOSUID | MS_NODEV,
+
+    def _become(self, uid: int, gid: int, work: bytes) -> None:
+        """The writable work tmpfs at ``work``, owned by ``uid``; then no new privileges,
+        no capability, and (with a uid of its own) that uid and gid, in ``work``."""
+        self._mount(b"tmpfs", work, b"tmpfs", MS_NOSUID | MS_NODEV,
                     b"size=%d,mode=700,uid=%d,gid=%d" % (self._disk_bytes, uid, gid))
         self._call("no_new_privs", self._libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
         self._libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
@@ -167,7 +193,7 @@ class Confinement:
             os.setgroups([])
             os.setresgid(gid, gid, gid)
             os.setresuid(uid, uid, uid)
-        os.chdir(self._work)
+        os.chdir(work)
 
     def _enter_user_namespace(self) -> tuple[int, int]:
         """Not root: new user, mount, network and pid namespaces, in which the grader's own

@@ -15,6 +15,8 @@ import base64
 import functools
 import importlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnlabs.oracle import call_key, pack
-from nnlabs.plain import encode
+from nnlabs.plain import PlainDataError, encode
 from reference.gradcheck import numerical_gradient
 
 ANSWERS = "autograder.answers"
@@ -32,6 +34,12 @@ ANSWERS = "autograder.answers"
 # grading seeds; (4 D(h/2) - D(h)) / 3 is off by O(h^4). Rounding stays near 1e-11 absolute,
 # below what the checks count (nnlabs.expect.AGREE). Inputs are kept 0.1 or more off kinks.
 STEP = 1e-4
+# Central differences already worked out, by call: every submission of a run draws its hidden
+# inputs from the one grading seed, so each asks for the ones the first asked for (they were
+# a third of the grader's own work on a lab-03 submission). Pure functions of their inputs.
+_DIFFERENCES: OrderedDict[str, np.ndarray] = OrderedDict()
+_DIFFERENCES_LOCK = threading.Lock()
+KEPT_DIFFERENCES = 1024
 
 
 def answer_key(lab: str) -> ModuleType:
@@ -67,7 +75,16 @@ class ReferenceOracle:
         """The gradient of ``sum(upstream * f(*args))`` with respect to ``args[wrt]``, by
         central differences of the answer key's ``function`` (its ``output``-th result when
         it returns a tuple; ``upstream`` None for a scalar), extrapolated from the steps
-        ``STEP`` and ``STEP / 2``."""
+        ``STEP`` and ``STEP / 2``. The same call again is answered from memory."""
+        try:
+            key = call_key(encode([self._lab, function, list(args), wrt, upstream, output]))
+        except PlainDataError:
+            key = None
+        with _DIFFERENCES_LOCK:
+            known = _DIFFERENCES.get(key)
+            if known is not None:
+                _DIFFERENCES.move_to_end(key)
+                return known.copy()
         f = getattr(self._module, function)
 
         def of(x: np.ndarray) -> Any:
@@ -76,7 +93,13 @@ class ReferenceOracle:
 
         coarse = numerical_gradient(of, args[wrt], upstream, h=STEP)
         fine = numerical_gradient(of, args[wrt], upstream, h=STEP / 2)
-        return (4 * fine - coarse) / 3
+        gradient = (4 * fine - coarse) / 3
+        if key is not None:
+            with _DIFFERENCES_LOCK:
+                _DIFFERENCES[key] = gradient.copy()
+                while len(_DIFFERENCES) > KEPT_DIFFERENCES:
+                    _DIFFERENCES.popitem(last=False)
+        return gradient
 
 
 class RecordingOracle(ReferenceOracle):

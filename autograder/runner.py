@@ -10,6 +10,7 @@ with every result.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 
@@ -40,6 +41,13 @@ def grading_seed() -> int:
     return int(given) if given else secrets.randbelow(2**53)
 
 
+@functools.cache
+def _replay(lab: str) -> ReplayOracle:
+    """The lab's recorded answers, read once per process (every question of every
+    submission asks them; reading them again cost 11 ms per lab-03 submission)."""
+    return ReplayOracle(lab)
+
+
 def run_question(question: Question, student: Student, *, hidden: bool,
                  seed: int | None = None) -> QuestionResult:
     """Visible checks only, or (``hidden=True``) every check, as grading does, the hidden
@@ -53,7 +61,7 @@ def run_question(question: Question, student: Student, *, hidden: bool,
     """
     if not hidden:
         return run_visible(question, student)
-    replay, reference = ReplayOracle(question.lab), ReferenceOracle(question.lab)
+    replay, reference = _replay(question.lab), ReferenceOracle(question.lab)
     seed = grading_seed() if seed is None else seed
 
     def judge(check: Check) -> CheckResult:

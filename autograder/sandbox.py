@@ -7,7 +7,9 @@ process group cannot reach the grader), with a minimal environment (no grading
 seed) and one BLAS thread. As root on Linux it is confined
 (:mod:`autograder.confine`): a uid of its own, no capabilities, no network,
 every file read-only but a small work tmpfs, and the project, the other
-submissions and the outputs out of sight. The grader enforces wall-clock
+submissions and the outputs out of sight; it is then forked from a fork server
+(:mod:`autograder.forkserver`) that has imported numpy once, and confines
+itself in the same way before it answers. The grader enforces wall-clock
 limits itself: a worker that does not answer in time is killed, with every
 process of its uid. A worker that dies, hangs or exits fails the question it
 was in; the next call starts a fresh worker and runs the notebook's cells
@@ -17,11 +19,13 @@ again. ``docs/SECURITY.md`` has the threat model.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,57 +64,96 @@ class WorkerDied(Exception):
     """The worker exited, was killed, or broke the protocol."""
 
 
+def launch(limits: Limits, unseen: Sequence[Path] = (),
+           control: socket.socket | None = None) -> tuple[Path, subprocess.Popen]:
+    """A scratch directory and, started from it, a worker process, confined when
+    :func:`autograder.confine.available` (hiding the project and ``unseen``) and limited; or
+    with ``control`` (the server's end of a socket pair; root only), a fork server
+    (:mod:`autograder.forkserver`), confined the same way but root, which forks the workers
+    and limits each."""
+    scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
+    scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
+    script = scratch / "worker.py"
+    shutil.copyfile(worker_module.__file__, script)
+    (scratch / "nnlabs").mkdir()
+    (scratch / "nnlabs" / "__init__.py").touch()
+    shutil.copyfile(plain.__file__, scratch / "nnlabs" / "plain.py")
+    copied = [script, *(scratch / "nnlabs").iterdir()]
+    if control is not None:  # the server confines its children with this module's code
+        shutil.copyfile(confine.__file__, scratch / "confine.py")
+        copied.append(scratch / "confine.py")
+    for path in copied:
+        path.chmod(0o644)
+    (scratch / "nnlabs").chmod(0o755)
+    work = scratch / "work"
+    work.mkdir()
+    site_packages = Path(np.__file__).resolve().parent.parent
+    interpreter = Path(os.path.realpath(sys.executable))
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    confinement = None
+    if confine.available():
+        prefix = Path(sys.base_prefix).resolve()
+        views = {prefix: scratch / "python", site_packages: scratch / "site-packages"}
+        for view in views.values():
+            view.mkdir()
+        confinement = confine.Confinement([PROJECT, *unseen], views, work, limits.disk_bytes,
+                                          confine.own_uid())
+        interpreter = views[prefix] / interpreter.relative_to(prefix)
+        site_packages = views[site_packages]
+        env["LD_LIBRARY_PATH"] = str(views[prefix] / "lib")  # before an absolute RUNPATH
+    env.update(HOME=str(work), TMPDIR=str(work), PYTHONNOUSERSITE="1",
+               PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(work),
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [str(interpreter), "-I", "-S", str(script), str(site_packages)]
+    if control is not None:
+        setting = {"disk_bytes": limits.disk_bytes,
+                   "rlimits": [list(pair) for pair in rlimits(limits)]}
+        process = subprocess.Popen(
+            [*command, str(control.fileno()), json.dumps(setting)], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work, env=env,
+            start_new_session=True, pass_fds=[control.fileno()],
+            preexec_fn=confinement.enter_server)
+        return scratch, process
+
+    def enter() -> None:
+        """In the child before exec: the confinement, then the resource limits (which
+        anyone may lower; the confinement forks, which the process limit may forbid)."""
+        if confinement is not None:
+            confinement.enter()
+        for kind, value in rlimits(limits):
+            resource.setrlimit(kind, (value, value))
+
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, cwd=work, env=env,
+                               start_new_session=True, preexec_fn=enter)
+    return scratch, process
+
+
+def rlimits(limits: Limits) -> list[tuple[int, int]]:
+    """The resource limits of a worker: CPU time, address space, file size, no core dump,
+    its tasks."""
+    return [(resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_AS, limits.memory_bytes),
+            (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_NPROC, limits.processes)]
+
+
 class Worker:
-    """One worker process and the pipe protocol to it."""
+    """One worker process and the pipe protocol to it: where workers run as a uid of
+    their own (the grader is root), forked by a fork server (:mod:`autograder.forkserver`),
+    which spares each the start-up of Python and numpy; else started afresh."""
 
     def __init__(self, limits: Limits, unseen: Sequence[Path] = ()) -> None:
         self.limits = limits
-        self.scratch = Path(tempfile.mkdtemp(prefix="nnlabs-worker-"))
-        self.scratch.chmod(0o755)  # traversable by the worker's uid, writable by root only
-        script = self.scratch / "worker.py"
-        shutil.copyfile(worker_module.__file__, script)
-        (self.scratch / "nnlabs").mkdir()
-        (self.scratch / "nnlabs" / "__init__.py").touch()
-        shutil.copyfile(plain.__file__, self.scratch / "nnlabs" / "plain.py")
-        for copied in (script, *(self.scratch / "nnlabs").iterdir()):
-            copied.chmod(0o644)
-        (self.scratch / "nnlabs").chmod(0o755)
-        work = self.scratch / "work"
-        work.mkdir()
-        site_packages = Path(np.__file__).resolve().parent.parent
-        interpreter = Path(os.path.realpath(sys.executable))
-        env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        self._confinement = None
-        if confine.available():
-            prefix = Path(sys.base_prefix).resolve()
-            views = {prefix: self.scratch / "python", site_packages: self.scratch / "site-packages"}
-            for view in views.values():
-                view.mkdir()
-            self._confinement = confine.Confinement([PROJECT, *unseen], views, work,
-                                                    limits.disk_bytes, confine.own_uid())
-            interpreter = views[prefix] / interpreter.relative_to(prefix)
-            site_packages = views[site_packages]
-            env["LD_LIBRARY_PATH"] = str(views[prefix] / "lib")  # before an absolute RUNPATH
-        env.update(HOME=str(work), TMPDIR=str(work), PYTHONNOUSERSITE="1",
-                   PYTHONHASHSEED="0", MPLBACKEND="Agg", MPLCONFIGDIR=str(work),
-                   OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        self.process = subprocess.Popen(
-            [str(interpreter), "-I", "-S", str(script), str(site_packages)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=work, env=env, start_new_session=True, preexec_fn=self._limit,
-        )
-        self.uid = confine.worker_uid(self.process.pid) if confine.own_uid() else None
+        self.scratch: Path | None = None
+        if confine.own_uid():
+            from autograder import forkserver
 
-    def _limit(self) -> None:
-        """Runs in the child before exec: the confinement, then the resource limits (which
-        anyone may lower; the confinement forks, which the process limit may forbid)."""
-        if self._confinement is not None:
-            self._confinement.enter()
-        resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds,) * 2)
-        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes,) * 2)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes,) * 2)
+            self.scratch, self.process = forkserver.fork_worker(limits, unseen)
+            self.uid = confine.worker_uid(self.process.pid)
+        else:
+            self.scratch, self.process = launch(limits, unseen)
+            self.uid = None
 
     def request(self, message: dict, seconds: float) -> dict:
         """Send a request and wait at most ``seconds`` for the reply."""
@@ -176,14 +219,16 @@ class Worker:
         return f"the worker exited with status {code} (sys.exit or os._exit?)"
 
     def kill(self) -> None:
-        """Kill the worker, its process group and, when confined, every process of its uid."""
+        """Kill the worker, its process group and, when confined, every process of its uid.
+        (A worker limited to one task has none: the kernel refuses its uid a second one,
+        so there is nothing to look for in ``/proc``, which costs 10 ms on a busy machine.)"""
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.process.wait()
-        if self.uid is not None:
+        if self.uid is not None and self.limits.processes > 1:
             confine.reap(self.uid)
 
     def close(self) -> None:
@@ -193,7 +238,8 @@ class Worker:
                 stream.close()
             except OSError:
                 pass
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def cell_error(cell: Cell, reported: object) -> dict:

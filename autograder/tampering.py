@@ -15,6 +15,7 @@ nothing in the worker but the plain data it returns.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
 
 from nnlabs.notebook import Cell
@@ -40,15 +41,26 @@ def reaches(source: str, imported: set[str]) -> list[str]:
     """What ``source`` reaches for, each as it is written (``import __main__``,
     ``sys._getframe``, ``np.allclose =``). ``imported`` collects the names its imports
     bind, for the cells after it; a cell that does not parse reaches for nothing."""
+    bound, found, assigned = _read(source)
+    imported.update(bound)
+    return list(dict.fromkeys([*found, *(text for root, text in assigned if root in imported)]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read(source: str) -> tuple[frozenset[str], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What :func:`reaches` needs of a cell, read once per source text (a class's
+    notebooks share most of their cells): the names its imports bind, what it reaches for
+    whatever was imported before, and each attribute it assigns or deletes, with the name
+    it is on."""
     try:
         tree = ast.parse(strip_magics(source))
     except (SyntaxError, ValueError):
-        return []
-    found = []
+        return frozenset(), (), ()
+    bound, found = set(), []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                imported.add((alias.asname or alias.name).split(".")[0])
+                bound.add((alias.asname or alias.name).split(".")[0])
             modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
                        else [node.module or ""])
             found += [f"import {m}" for m in modules if m.split(".")[0] in MODULES]
@@ -62,15 +74,17 @@ def reaches(source: str, imported: set[str]) -> list[str]:
             found.append(f"{node.func.id}(...)")
         elif isinstance(node, ast.Name) and node.id == "__builtins__":
             found.append(node.id)
+    assigned = []
     for node in ast.walk(tree):
         targets = (node.targets if isinstance(node, (ast.Assign, ast.Delete))
                    else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign))
                    else [])
         for target in targets:
-            if isinstance(target, ast.Attribute) and _root(target) in imported:
-                found.append(("del " if isinstance(node, ast.Delete) else "")
-                             + ast.unparse(target) + ("" if isinstance(node, ast.Delete) else " ="))
-    return list(dict.fromkeys(found))
+            if isinstance(target, ast.Attribute) and _root(target) is not None:
+                assigned.append((_root(target), ("del " if isinstance(node, ast.Delete) else "")
+                                 + ast.unparse(target)
+                                 + ("" if isinstance(node, ast.Delete) else " =")))
+    return frozenset(bound), tuple(found), tuple(assigned)
 
 
 def flags(cells: Iterable[Cell]) -> list[str]:

@@ -199,6 +199,11 @@ def _probe(namespace: dict, request: dict) -> object:
 def serve(site_packages: str) -> None:
     """Answer requests on the original stdout until stdin closes."""
     sys.path.append(site_packages)
+    _answer()
+
+
+def _answer() -> None:
+    """The requests on stdin, answered on stdout, until stdin closes."""
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb")
     # Student prints go nowhere; the protocol owns the duplicated descriptors.
@@ -232,5 +237,115 @@ def serve(site_packages: str) -> None:
         replies.flush()
 
 
+READY = b"ready"  # what a forked worker says on its status pipe once it is confined
+
+
+def serve_forks(site_packages: str, control_fd: int, setting: str) -> None:
+    """The fork server (:mod:`autograder.forkserver`): a clean process, already confined
+    as a worker is but still root, that has imported numpy once and forks one worker per
+    request. It runs no student code: each child confines itself (its own mounts, network,
+    work tmpfs and uid, no capability, the limits) before it answers the grader, and is
+    never reused. ``setting`` (JSON) gives the size of a work tmpfs and the limits.
+
+    Requests on the control socket (``SOCK_SEQPACKET``, one JSON message each):
+    ``{"op": "spawn", "work": DIR}`` (an empty directory the grader made, which becomes
+    the child's work tmpfs) with the child's stdin and stdout as two descriptors, answered
+    ``{"pid": N}`` with a pidfd of the child, or ``{"error": why}``; ``{"op": "reap",
+    "pid": N}`` (the child has exited or been killed), answered ``{"status": S,
+    "peak_kb": K}``, its wait status and peak resident memory. The server ends when the
+    control socket closes.
+    """
+    import json
+    import socket
+
+    sys.path.append(site_packages)
+    # What workers import, once, here (numpy loads these three only when first used).
+    import confine  # the copy beside this file
+    import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401
+    import numpy.testing  # noqa: F401
+
+    given = json.loads(setting)
+    confinement = confine.Confinement([], {}, "", given["disk_bytes"], True)
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 4096, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        handed: list = []
+        if request["op"] == "spawn":
+            reply, handed = _fork_worker(fds, request["work"], confinement, given["rlimits"])
+        else:
+            _, status, usage = os.wait4(request["pid"], 0)
+            reply = {"status": status, "peak_kb": usage.ru_maxrss}
+        socket.send_fds(control, [json.dumps(reply).encode()], handed)
+        for fd in handed:
+            os.close(fd)
+
+
+def _fork_worker(fds: list, work: str, confinement, rlimits: list) -> tuple:
+    """A child that becomes a confined worker on ``fds`` (its stdin and stdout), in
+    ``work``; its pid and a pidfd of it, or why it could not be confined."""
+    import resource
+    import select
+
+    status_read, status_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns to the server's loop
+        code = 0
+        try:
+            os.setsid()
+            for fd, target in zip((*fds, status_write), (0, 1, 2), strict=True):
+                os.dup2(fd, target)
+            os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+            _reseed()
+            os.environ.update(HOME=work, TMPDIR=work, MPLCONFIGDIR=work)
+            confinement.enter_forked(work)
+            for kind, value in rlimits:
+                resource.setrlimit(kind, (value, value))
+            os.write(2, READY)
+        except BaseException as exc:  # noqa: BLE001 - the worker must not start unconfined
+            os.write(2, f"{type(exc).__name__}: {exc}".encode()[:2000])
+            os._exit(70)
+        try:
+            _answer()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        os._exit(code)
+    for fd in (*fds, status_write):
+        os.close(fd)
+    said = b""
+    with os.fdopen(status_read, "rb") as status:
+        while len(said) < len(READY) and select.select([status], [], [], 30)[0]:
+            chunk = os.read(status.fileno(), 2000)
+            if not chunk:
+                break
+            said += chunk
+    if said != READY:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return {"error": said.decode(errors="replace") or "the child did not start"}, []
+    return {"pid": pid}, [os.pidfd_open(pid)]
+
+
+def _reseed() -> None:
+    """Fresh random states in a forked child, as a fresh interpreter would have: numpy's
+    global generator (seeded when the server imported it) and ``random``'s, if loaded."""
+    import numpy
+
+    numpy.random.seed()  # noqa: NPY002 - the legacy global generator is the one to renew
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+
+
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    if len(sys.argv) > 2:
+        serve_forks(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    else:
+        serve(sys.argv[1])

@@ -32,10 +32,13 @@ LAB = "lab03"
 
 
 def peak_mb() -> dict[str, float]:
-    """This process's peak resident memory, and its largest child's (a sandboxed worker)."""
+    """This process's peak resident memory, and its largest sandboxed worker's (a child, or
+    forked by a fork server for it)."""
+    from autograder.forkserver import largest_worker_kb
+
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"grader": own / 1024, "sandbox": child / 1024}
+    return {"grader": own / 1024, "sandbox": max(child, largest_worker_kb()) / 1024}
 
 
 def measure(way: str, folder: Path, jobs: int) -> dict:

@@ -44,11 +44,21 @@ class Processes:
         self.folder = folder
         self.started: list[subprocess.Popen] = []
 
-    def start(self, *args: str) -> subprocess.Popen:
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
         log = (self.folder / f"{args[0]}-{len(self.started)}.log").open("wb")
-        process = subprocess.Popen([str(DASK), *args], stdout=log, stderr=log, env=ENV)
+        process = subprocess.Popen([str(DASK), *args], stdout=log, stderr=log,
+                                   env={**ENV, **env})
         self.started.append(process)
         return process
+
+    def scheduler(self, **env: str) -> tuple[str, Path]:
+        """A scheduler on 127.0.0.1 (``env``: its Dask settings); its address and file."""
+        scheduler_file = self.folder / f"scheduler-{len(self.started)}.json"
+        self.start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                   "--scheduler-file", str(scheduler_file), **env)
+        wait_until(lambda: scheduler_file.exists() and scheduler_file.stat().st_size,
+                   "the scheduler wrote no address")
+        return json.loads(scheduler_file.read_text())["address"], scheduler_file
 
     def worker(self, scheduler_file: Path) -> subprocess.Popen:
         return self.start("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
@@ -70,15 +80,9 @@ class Processes:
 def cluster(tmp_path_factory):
     """A scheduler and two one-thread workers, no nanny (a killed worker stays dead)."""
     distributed = pytest.importorskip("distributed")
-    folder = tmp_path_factory.mktemp("dask")
-    scheduler_file = folder / "scheduler.json"
-    processes = Processes(folder)
+    processes = Processes(tmp_path_factory.mktemp("dask"))
     try:
-        processes.start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                        "--scheduler-file", str(scheduler_file))
-        wait_until(lambda: scheduler_file.exists() and scheduler_file.stat().st_size,
-                   "the scheduler wrote no address")
-        address = json.loads(scheduler_file.read_text())["address"]
+        address, scheduler_file = processes.scheduler()
         for _ in range(2):
             processes.worker(scheduler_file)
         with distributed.Client(address, timeout=SECONDS) as client:
@@ -204,3 +208,113 @@ def test_grading_without_a_cluster_imports_no_dask(class_folder, tmp_path):
                           text=True, timeout=SECONDS, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """Dask processes of one test, stopped after it."""
+    started = Processes(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def grading_in_background(folder: Path, out: Path, address: str,
+                          **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(folder),
+                             "--seconds", "2", "--json", str(out), "--cluster", address],
+                            env={**ENV, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def worker_busy(client, address: str) -> None:
+    wait_until(lambda: client.processing().get(address), "no task reached the worker")
+
+
+def test_a_submission_whose_dask_workers_die_too_often_is_recorded_once_with_the_error(
+        processes, class_folder, local_records, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    # No retry: each task the victim holds when it dies is given up.
+    address, scheduler_file = processes.scheduler(
+        DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    with distributed.Client(address, timeout=SECONDS) as client:
+        victim = processes.worker(scheduler_file)
+        client.wait_for_workers(1, timeout=SECONDS)
+        (victim_address,) = client.scheduler_info()["workers"]
+        out = tmp_path / "results.json"
+        grading = grading_in_background(class_folder, out, address)
+        try:
+            worker_busy(client, victim_address)
+            os.kill(victim.pid, signal.SIGKILL)
+            for _ in range(2):
+                processes.worker(scheduler_file)
+            _, stderr = grading.communicate(timeout=SECONDS * 3)
+        finally:
+            grading.kill()
+    assert grading.returncode == 0, stderr
+    graded = records(out)
+    given_up = {r["submission"]: r for r in graded
+                if r["errors"] and "died while grading it" in r["errors"][0]}
+    assert given_up, "the victim held a task when it was killed"
+    assert all(r["errors"] == ["not graded: 1 Dask worker died while grading it, and the "
+                               "scheduler gave it up"] for r in given_up.values())
+    assert Counter(r["submission"] for r in graded) == Counter(
+        r["submission"] for r in local_records)
+    assert [r for r in graded if r["submission"] not in given_up] == [
+        r for r in local_records if r["submission"] not in given_up]
+
+
+def test_a_scheduler_without_a_worker_is_a_clear_error_before_anything_is_graded(
+        processes, class_folder, tmp_path):
+    pytest.importorskip("distributed")
+    address, _ = processes.scheduler()
+    done = grade(class_folder, tmp_path / "results.json", "--cluster", address,
+                 DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert f"the Dask scheduler at {address} has no worker after 1 s" in done.stderr
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_a_cluster_that_loses_its_last_worker_mid_run_is_a_clear_error_not_a_hang(
+        processes, class_folder, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    address, scheduler_file = processes.scheduler()
+    with distributed.Client(address, timeout=SECONDS) as client:
+        only = processes.worker(scheduler_file)
+        client.wait_for_workers(1, timeout=SECONDS)
+        (only_address,) = client.scheduler_info()["workers"]
+        out = tmp_path / "results.json"
+        grading = grading_in_background(class_folder, out, address,
+                                        DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s")
+        try:
+            worker_busy(client, only_address)
+            os.kill(only.pid, signal.SIGKILL)
+            _, stderr = grading.communicate(timeout=SECONDS)
+        finally:
+            grading.kill()
+    assert grading.returncode == 2
+    assert "the Dask scheduler has had no worker for 2 s" in stderr
+    assert "nothing was written" in stderr and not out.exists()
+
+
+def test_a_scheduler_killed_mid_run_is_a_clear_error_and_nothing_is_written(
+        processes, class_folder, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    address, scheduler_file = processes.scheduler()
+    with distributed.Client(address, timeout=SECONDS) as client:
+        processes.worker(scheduler_file)
+        client.wait_for_workers(1, timeout=SECONDS)
+        (busy,) = client.scheduler_info()["workers"]
+        out = tmp_path / "results.json"
+        grading = grading_in_background(class_folder, out, address,
+                                        DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s")
+        try:
+            worker_busy(client, busy)
+            processes.started[0].kill()
+            _, stderr = grading.communicate(timeout=SECONDS)
+        finally:
+            grading.kill()
+    assert grading.returncode == 2
+    assert "the connection to the Dask scheduler was lost" in stderr
+    assert "nothing was written" in stderr and not out.exists()

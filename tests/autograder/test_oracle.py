@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from autograder.oracle import RecordingOracle
+from autograder.oracle import RecordingOracle, ReferenceOracle
 from nnlabs.oracle import FIXTURES, ReplayOracle, same_input
 from nnlabs.plain import decode, encode
 from nnlabs.registry import LAB_MODULES
@@ -116,3 +116,19 @@ def test_release_rewrites_a_fixture_that_lacks_an_answer(fixtures):
     (fixtures / "lab03.json").write_text(json.dumps(recording))
     write_fixtures(["lab03"])
     assert (fixtures / "lab03.json").read_text() == record("lab03")
+
+
+def test_central_differences_asked_again_are_the_same_and_a_copy_of_their_own():
+    s = np.linspace(-2.0, 2.0, 7)
+    first = ReferenceOracle("lab03").central_differences("sigmoid", [s], upstream=np.ones(7))
+    first[:] = 0.0  # what a check does to its answer reaches no later one
+    again = ReferenceOracle("lab03").central_differences("sigmoid", [s], upstream=np.ones(7))
+    sigma = 1 / (1 + np.exp(-s))
+    np.testing.assert_allclose(again, sigma * (1 - sigma), rtol=1e-9)
+
+
+def test_central_differences_at_other_inputs_are_worked_out_afresh():
+    oracle = ReferenceOracle("lab03")
+    one = oracle.central_differences("sigmoid", [np.zeros(3)], upstream=np.ones(3))
+    other = oracle.central_differences("sigmoid", [np.full(3, 5.0)], upstream=np.ones(3))
+    assert one[0] == pytest.approx(0.25) and other[0] == pytest.approx(0.0066480566707901)
