@@ -4,8 +4,9 @@
 
 Both grade the same honest lab-03 submissions (the solution, the stub, a
 half-done notebook, every catalogued mistake and alternative, cycled to the
-requested count, each a file of its own) in a temporary nbgrader course directory
-with this course's ``nbgrader_config.py`` (one BLAS thread per kernel, among others).
+requested count, each a file of its own) on one grading seed, in a temporary nbgrader
+course directory with this course's ``nbgrader_config.py`` (one BLAS thread per kernel,
+among others).
 Prints submissions per second for each, the ratio, and whether the two agree on every
 question.
 """
@@ -23,6 +24,7 @@ from autograder.catalogue import large_class, notebook_path, write_class
 from autograder.gradebook import nbgrader_scores
 from autograder.hidden import get_question
 from autograder.release import ROOT, nbgrader
+from autograder.runner import SEED_VARIABLE, grading_seed
 
 LAB = "lab03"
 
@@ -45,11 +47,13 @@ def main() -> None:
         nbgrader("generate_assignment", assignment, root=root, db_url=db_url)
         write_class(root / "submitted", LAB, submissions)
 
+        seed = grading_seed()  # one seed for both, so that their scores can be compared
         start = time.perf_counter()
-        records = grade_all(find_submissions([root / "submitted"]), LAB, args.jobs)
+        records = grade_all(find_submissions([root / "submitted"]), LAB, args.jobs, seed=seed)
         ours = time.perf_counter() - start
         start = time.perf_counter()
-        nbgrader("autograde", assignment, "--force", root=root, db_url=db_url, MPLBACKEND="Agg")
+        nbgrader("autograde", assignment, "--force", root=root, db_url=db_url, MPLBACKEND="Agg",
+                 **{SEED_VARIABLE: str(seed)})
         theirs = time.perf_counter() - start
         nb_scores = nbgrader_scores(db_url, assignment, notebook)
 
