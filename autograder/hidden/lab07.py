@@ -89,6 +89,7 @@ def test_early_stopping_on_random_curves_with_plateaus(student, oracle, rng):
         n, p = int(rng.integers(1, 4)), int(rng.integers(2, 5))
         k = int(rng.integers(4, 10))
         down = np.round(np.sort(rng.uniform(0.2, 1.0, size=k))[::-1], 1)  # rounding: plateaus
+        down = np.append(down, down[-1])  # the lowest error twice: a tie at the best moves theta*
         up = down[-1] + np.cumsum(rng.uniform(0.05, 0.2, size=p + 3))
         evaluations = [float(e) for e in np.concatenate([down, up])]
         check_early_stopping(student, oracle, evaluations, int(rng.integers(0, 10)), n, p,

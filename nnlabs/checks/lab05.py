@@ -416,6 +416,10 @@ def check_spread(student, oracle, W, what):
 @hidden_unit_spread.check(points=1)
 def test_hidden_unit_spread_on_a_small_example(student, oracle, rng):
     W = rng.normal(size=(3, 5))
+    # The largest weight and the smallest in different rows and columns: the whole matrix's
+    # range exceeds every row's and every column's by at least 1.
+    W[0, 0] = np.abs(W).max() + 1.0
+    W[1, 1] = -W[0, 0]
     check_spread(student, oracle, W, "hidden_unit_spread(W), W of shape (3, 5)")
 
 
