@@ -65,6 +65,12 @@ def test_sign_matches_on_random_inputs_with_zeros(student, oracle, rng):
 def test_perceptron_predict_matches_on_random_inputs(student, oracle, rng):
     m, n = int(rng.integers(4, 10)), int(rng.integers(1, 5))
     w, X = boundary_example(rng, m, n)
+    w[0] = rng.choice([-1.0, 1.0]) * rng.integers(1, 4)
+    X[0, 0] = -(w[0] + X[0, 1:] @ w[2:]) / w[1]
+    # Example 1 has X w[1:] = 0, so s = w_0 (with example 0's s = 0, the bias flips one
+    # sign); example 2 has s < 0, where sign gives -1, not 0.
+    X[1, 0] = -(X[1, 1:] @ w[2:]) / w[1]
+    X[2, 0] = -(w[0] + X[2, 1:] @ w[2:] + rng.integers(1, 4)) / w[1]
     check_perceptron_predict(student, oracle, w, X, f"perceptron_predict(w, X), X of shape "
                              f"{X.shape}, some examples on the decision boundary")
 

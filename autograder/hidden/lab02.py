@@ -89,10 +89,12 @@ def test_numerical_gradient_of_a_coupled_function_of_a_matrix(student, oracle, r
 
 @gradcheck.check(points=1, hidden=True)
 def test_relative_error_on_random_matrices_with_zeros(student, oracle, rng):
-    a = rng.normal(size=(3, 4))
-    b = a + rng.normal(0.0, 1e-3, size=(3, 4))
+    a = off_zero(rng, (3, 4), 0.1, 2.0)
+    b = a * (1 + rng.uniform(-1e-3, 1e-3, size=(3, 4)))  # errors below 1e-3 where |a| >= 0.1
     a[0, 0] = b[0, 0] = 0.0
     a[1, 1], b[1, 1] = 0.0, 1e-12
+    # |a| + |b| = 5e-9 here, under the guard: the largest error, 0.5, is the guard's alone.
+    a[2, 2], b[2, 2] = 2e-9, -3e-9
     got = student.relative_error(a, b)
     what = "relative_error(a, b) where a and b are both 0 in one entry"
     expect(bool(np.isfinite(np.asarray(got, dtype=np.float64)).all()),
@@ -104,6 +106,8 @@ def test_relative_error_on_random_matrices_with_zeros(student, oracle, rng):
 
 @gradcheck.check(points=1, hidden=True)
 def test_gradient_check_exposes_planted_bugs_at_random_points(student, rng):
-    for _ in range(2):
-        check_gradient_check(student, off_zero(rng, int(rng.integers(3, 7)), 0.3, 1.1),
+    # The second point has 10+ entries: one entry off by 1% (relative error 0.005) averages
+    # to below 1e-3 there, so a mean in place of the largest error misses the bug.
+    for size in (int(rng.integers(3, 7)), int(rng.integers(10, 16))):
+        check_gradient_check(student, off_zero(rng, size, 0.3, 1.1),
                              "gradient_check on f = sum(sin(x^2))")

@@ -45,6 +45,11 @@ from nnlabs.expect import expect
 lab04.GRADING_PIECES[ReferenceOracle] = TRUSTED
 
 
+def unit_vectors(angles: np.ndarray) -> np.ndarray:
+    """The points of the unit circle at ``angles``, one a row."""
+    return np.column_stack([np.cos(angles), np.sin(angles)])
+
+
 @linear_forward_q.check(points=1, hidden=True)
 def test_linear_forward_matches_the_reference_on_random_shapes(student, oracle, rng):
     for square in (False, True):
@@ -75,10 +80,12 @@ def test_linear_backward_matches_central_differences_for_square_weights(student,
 @classifier_q.check(points=1, hidden=True)
 def test_softmax_classifier_on_random_inputs(student, oracle, rng):
     n, d, k = random_layer(rng)
-    X, y = rng.normal(size=(n, d)), labels(rng, n, k)
+    # No label is k - 1, so the number of classes must come from the scores, not max(y) + 1.
+    X, y = rng.normal(size=(n, d)), labels(rng, n, k - 1)
     W, b = rng.normal(size=(d, k)), rng.normal(size=k)
     S = rng.normal(0.0, 3.0, size=(n, k))
-    check_softmax_cross_entropy(student, oracle, S, y, f"softmax_cross_entropy(S, y), S {S.shape}")
+    check_softmax_cross_entropy(student, oracle, S, y, f"softmax_cross_entropy(S, y), S {S.shape}"
+                                f", no label {k - 1} in y")
     check_classifier(student, oracle, X, y, W, b,
                      f"softmax_classifier_loss(X, y, W, b), X {X.shape}, W {W.shape}")
 
@@ -107,6 +114,8 @@ def test_mlp_gradients_match_central_differences(student, oracle, rng):
              int(rng.integers(2, 5))]
     n = int(rng.integers(4, 8))
     X, params = network_off_kinks(oracle, rng, n, sizes)
+    # Every example's first score below 0, so masking the scores by relu' drops a gradient.
+    params["b3"][0] -= oracle.mlp_forward(X, params)[:, 0].max() + 1.0
     check_mlp_backward(student, oracle, X, labels(rng, n, sizes[-1]), params,
                        f"mlp_loss_and_gradients(X, y, params), layers "
                        f"{'-'.join(map(str, sizes))}")
@@ -166,8 +175,13 @@ def test_training_with_online_and_full_batches(student, oracle, rng):
 
 @train_q.check(points=1, hidden=True)
 def test_training_reduces_the_loss_and_fits_separable_data(student, oracle, rng):
-    X, y = classification_problem(rng, 40, 2, 3)
-    X = X + 3.0 * np.eye(3)[y][:, :2]   # well-separated classes; lr 0.1 keeps every seed stable
+    y = labels(rng, 40, 3)
+    # Each class within distance 1 of its own corner of a triangle of side 5.2: separable with a
+    # wide margin, so 10 epochs fit every example whatever their order (lr 0.1 keeps it stable).
+    corners = rng.uniform(0.0, 2 * np.pi) + np.array([0.0, 2 * np.pi / 3, 4 * np.pi / 3])
+    angles = rng.uniform(0.0, 2 * np.pi, size=40)
+    X = (3.0 * unit_vectors(corners)[y]
+         + rng.uniform(0.0, 1.0, size=(40, 1)) * unit_vectors(angles))
     seed = int(rng.integers(0, 2**31))
     result = run_training(student, oracle, X, y, 0.1, 10, 10, seed)
     W, b, losses = expect_tuple(result, "train_softmax_classifier(...)", ("W", "b", "losses"))

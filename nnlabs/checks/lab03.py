@@ -625,7 +625,10 @@ def check_sce(student, oracle, s, labels, what, large=False):
 
 
 def labels_for(rng: np.random.Generator, m: int, k: int) -> np.ndarray:
-    return rng.integers(0, k, size=m).astype(np.int64)
+    """``m`` labels of ``k`` classes, the last class ``k - 1`` among them."""
+    y = rng.integers(0, k, size=m).astype(np.int64)
+    y[rng.integers(m)] = k - 1  # max(y) + 1 = k: only the check without the last class asks more
+    return y
 
 
 @sce.check(points=1)

@@ -255,7 +255,8 @@ def network_off_kinks(oracle, rng: np.random.Generator, n: int, sizes: list[int]
 
 def labels(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     y = rng.integers(0, k, size=n).astype(np.int64)
-    y[: min(n, k)] = np.arange(min(n, k))  # every class present, so K = max(y) + 1
+    # Every class present when n >= k, and the last one always, so K = max(y) + 1.
+    y[: min(n, k)] = np.arange(k - min(n, k), k)
     return rng.permutation(y)
 
 
@@ -504,14 +505,17 @@ PLANTED_ERROR = 0.1 / 2.1   # one gradient entry 10% too large: |1.1g - g| / (|1
 CORRECT_BELOW = 1e-6
 
 
-def planted_problem(oracle, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict,
-                                                               dict]:
+def planted_problem(oracle, rng: np.random.Generator, ones_column: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, dict, dict]:
     """A tanh network 3-4-2 whose every gradient entry is at least 1e-3 in size: relative
     errors of a correct central difference (h = 1e-5) then stay far below 1e-6. Returns
-    its inputs, targets, parameters and gradients."""
+    its inputs, targets, parameters and gradients. With ``ones_column`` the first input is
+    1 for every example."""
     while True:
         n, d, hidden, out = int(rng.integers(4, 8)), int(rng.integers(2, 5)), 4, 2
         X, T = rng.normal(size=(n, d)), rng.normal(size=(n, out))
+        if ones_column:
+            X[:, 0] = 1.0
         params = random_params(rng, [d, hidden, out])
         grads = oracle.planted_gradients(X, T, params)
         if min(np.abs(g).min() for g in grads.values()) > 1e-3:
@@ -679,7 +683,10 @@ def test_training_when_no_example_has_some_class(student, oracle, rng):
 
 @gradient_check_q.check(points=1)
 def test_gradient_check_takes_the_step_h_it_is_given(student, oracle, rng):
-    problem, h = planted_problem(oracle, rng), 1e-2
+    # W1's first row, on an input of ones, errs exactly as b1 does, and W2, b2 (the loss is
+    # quadratic in them) not at all: the largest error is a weight's, whether or not the
+    # biases are checked (another check asks that they are).
+    problem, h = planted_problem(oracle, rng, ones_column=True), 1e-2
     error = run_gradient_check(student, oracle, rng, "", h=h, problem=problem)
     expected = oracle.planted_error(*problem, h)
     what = f"gradient_check(f, params, h={h:g}) for correct gradients"

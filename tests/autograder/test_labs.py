@@ -230,6 +230,18 @@ def test_mistake_loses_points_on_its_question_only_and_is_named(lab, variant):
     assert variant.feedback in "\n".join(results[variant.question].feedback)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lab,variant", variants(mistakes=True))
+def test_mistake_earns_the_same_score_on_every_grading_seed(lab, variant):
+    """Two students with the same mistake get the same grade: the inputs drawn from the
+    grading seed show it on every draw or on none."""
+    question = next(q for q in questions(lab) if q.id == variant.question)
+    student = LocalStudent(namespace_of(notebook_of(lab, variant.name)))
+    scores = {seed: run_question(question, student, hidden=True, seed=seed).score
+              for seed in range(1, 7)}
+    assert len(set(scores.values())) == 1, scores
+
+
 def named_other_than(variant: Variant, result: QuestionResult) -> list[str]:
     """The feedback of the checks that name a particular mistake (not a family of them, nor
     a fact such as the dtype) without naming ``variant``'s own."""
