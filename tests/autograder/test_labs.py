@@ -21,6 +21,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.catalogue import (
@@ -237,8 +238,13 @@ def test_mistake_earns_the_same_score_on_every_grading_seed(lab, variant):
     grading seed show it on every draw or on none."""
     question = next(q for q in questions(lab) if q.id == variant.question)
     student = LocalStudent(namespace_of(notebook_of(lab, variant.name)))
-    scores = {seed: run_question(question, student, hidden=True, seed=seed).score
-              for seed in range(1, 7)}
+    scores = {}
+    for seed in range(1, 7):
+        # A mistake that draws from numpy's global state (he-uniform-global-random-state)
+        # is judged on its distribution and may fail a 4-sigma test now and then; that
+        # state is fixed here so that only the grading seed differs.
+        np.random.seed(0)  # noqa: NPY002 - the global state is what the mistake draws from
+        scores[seed] = run_question(question, student, hidden=True, seed=seed).score
     assert len(set(scores.values())) == 1, scores
 
 
