@@ -20,13 +20,13 @@ from nnlabs.checks.lab02 import (
     check_value,
     gradcheck,
     network,
-    off_zero,
     paths,
     random_network,
     sin_square,
     two_weights,
     value,
 )
+from nnlabs.draws import off_zero
 from nnlabs.expect import expect, expect_close
 
 

@@ -28,10 +28,10 @@ from nnlabs.checks.lab07 import (
     l1,
     l2,
     named_parameters,
-    off_zero,
     penalty,
     random_matrix_shape,
 )
+from nnlabs.draws import off_zero
 from nnlabs.expect import GRADIENT_TOL, expect, expect_gradient, expect_tuple
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlabs.draws import off_zero
 from nnlabs.expect import (
     F32,
     expect,
@@ -27,14 +28,6 @@ from nnlabs.expect import (
     expect_numbers,
 )
 from nnlabs.registry import Question
-
-# --------------------------------------------------------------------------- helpers
-
-
-def off_zero(rng: np.random.Generator, shape, low: float = 0.2, high: float = 2.0) -> np.ndarray:
-    """Values with ``low <= |x| <= high`` and random signs."""
-    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
-
 
 # --------------------------------------------------------------------------- f = (x + y) z
 
@@ -68,12 +61,13 @@ def check_sin_square(student, oracle, x, what):
 
 @sin_square.check(points=1)
 def test_sin_square_derivative_on_a_small_example(student, oracle, rng):
-    check_sin_square(student, oracle, off_zero(rng, (5,)), "sin_square_derivative(x), shape (5,)")
+    check_sin_square(student, oracle, off_zero(rng, (5,), 0.2, 2.0),
+                     "sin_square_derivative(x), shape (5,)")
 
 
 @sin_square.check(points=1)
 def test_sin_square_derivative_keeps_float32_and_its_input(student, oracle, rng):
-    x = off_zero(rng, (3, 4)).astype(np.float32)
+    x = off_zero(rng, (3, 4), 0.2, 2.0).astype(np.float32)
     got, (after,) = student.call_returning_args("sin_square_derivative", x)
     expect(isinstance(after, np.ndarray) and np.array_equal(after, x),
            "sin_square_derivative(x) modified its input array in place; build a new array.",
@@ -96,7 +90,7 @@ def check_paths(student, oracle, x, what):
 
 @paths.check(points=1)
 def test_sum_over_paths_on_a_small_example(student, oracle, rng):
-    check_paths(student, oracle, off_zero(rng, (5,)), "sum_over_paths(x), shape (5,)")
+    check_paths(student, oracle, off_zero(rng, (5,), 0.2, 2.0), "sum_over_paths(x), shape (5,)")
 
 
 # --------------------------------------------------------------------------- L(w1, w2)

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from nnlabs.draws import off_zero
 from nnlabs.expect import (
     F32,
     expect,
@@ -67,7 +68,7 @@ def off_kinks(rng: np.random.Generator, shape: tuple[int, ...],
               low: float = 0.1, high: float = 3.0) -> np.ndarray:
     """Values with ``low <= |s| <= high``, random signs and both signs present: central
     differences with a small step never straddle the kink at 0."""
-    s = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+    s = off_zero(rng, shape, low, high)
     return both_signs(s) if s.size > 1 else s
 
 

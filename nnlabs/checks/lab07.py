@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlabs.draws import off_zero
 from nnlabs.expect import (
     F32,
     GRADIENT_TOL,
@@ -43,11 +44,6 @@ from nnlabs.registry import Question
 
 def random_matrix_shape(rng: np.random.Generator) -> tuple[int, int]:
     return int(rng.integers(2, 6)), int(rng.integers(2, 6))
-
-
-def off_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Values with 0.1 <= |w| <= 2 and random signs: |w| is differentiable there."""
-    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
 
 
 # --------------------------------------------------------------------------- L2
