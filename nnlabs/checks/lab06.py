@@ -378,6 +378,14 @@ def nesterov_step_with_arguments_watched(namespace, theta, v):
     return theta, v
 
 
+def five_gradients(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """theta0 (3,) and five gradients (5, 3), the first column scaled by 1e-4: sqrt(G) ~ 1e-4
+    there, so eps inside the root changes theta far beyond TIGHT."""
+    theta0, grads = rng.normal(size=3), rng.normal(size=(5, 3))
+    grads[:, 0] *= 1e-4
+    return theta0, grads
+
+
 # --------------------------------------------------------------------------- adagrad_step
 
 adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",), points=4)
@@ -385,8 +393,7 @@ adagrad = Question("lab06.adagrad_step", functions=("adagrad_step",), points=4)
 
 @adagrad.check(points=1)
 def test_adagrad_step_follows_the_reference_over_five_steps(student, oracle, rng):
-    theta0, grads = rng.normal(size=3), rng.normal(size=(5, 3))
-    grads[:, 0] *= 1e-4  # sqrt(G) ~ 1e-4 there: eps inside the root changes theta far beyond TIGHT
+    theta0, grads = five_gradients(rng)
     check_update_rule(student, oracle, "adagrad_step", theta0, grads, (np.zeros(3),),
                       {"lr": 0.1, "eps": 1e-8}, "adagrad_step(theta, g, G, lr=0.1, eps=1e-8), "
                       "5 steps from G = 0")
@@ -425,8 +432,7 @@ rmsprop = Question("lab06.rmsprop_step", functions=("rmsprop_step",), points=4)
 
 @rmsprop.check(points=1)
 def test_rmsprop_step_follows_the_reference_over_five_steps(student, oracle, rng):
-    theta0, grads = rng.normal(size=3), rng.normal(size=(5, 3))
-    grads[:, 0] *= 1e-4  # sqrt(G) ~ 1e-4 there: eps inside the root changes theta far beyond TIGHT
+    theta0, grads = five_gradients(rng)
     check_update_rule(student, oracle, "rmsprop_step", theta0, grads, (np.zeros(3),),
                       {"lr": 0.01, "gamma": 0.9, "eps": 1e-8},
                       "rmsprop_step(theta, g, G, lr=0.01, gamma=0.9, eps=1e-8), 5 steps from "
